@@ -1,0 +1,58 @@
+/* relay-ctrl: shared declarations. */
+
+#ifndef RC_H
+#define RC_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Longest canonical address: IPv6 text, '%', zone id, NUL. */
+#define RC_ZONE_MAX 16
+#define RC_ADDR_MAX (46 + 1 + RC_ZONE_MAX + 1)
+#define RC_INPUT_MAX 128
+
+extern size_t rc_addr_canon (char *, char const *, size_t) ;
+
+/* Logging: "PROG[pid]: level: ..." on stderr, printable text only. */
+#define RC_QUOTE_MAX 80
+extern void rc_log_name (char const *) ;
+extern char const *rc_quote (char *, char const *) ;
+extern void rc_log_info (char const *const *, unsigned int) ;
+extern void rc_log_warn (char const *const *, unsigned int) ;
+extern void rc_log_warnsys (char const *const *, unsigned int) ;
+extern void rc_die (int, char const *const *, unsigned int) __attribute__((noreturn)) ;
+extern void rc_diesys (int, char const *const *, unsigned int) __attribute__((noreturn)) ;
+#define RC_ARGS(...) (char const *const []){ __VA_ARGS__ }, sizeof((char const *const []){ __VA_ARGS__ }) / sizeof(char const *)
+#define rc_info(...) rc_log_info(RC_ARGS(__VA_ARGS__))
+#define rc_warn(...) rc_log_warn(RC_ARGS(__VA_ARGS__))
+#define rc_warnsys(...) rc_log_warnsys(RC_ARGS(__VA_ARGS__))
+#define rc_fatal(e, ...) rc_die(e, RC_ARGS(__VA_ARGS__))
+#define rc_fatalsys(e, ...) rc_diesys(e, RC_ARGS(__VA_ARGS__))
+#define rc_usage(u) rc_fatal(100, "usage: ", u)
+extern void rc_exec (char const *const *, char const *, size_t) __attribute__((noreturn)) ;
+
+/* Configuration from the environment. */
+#define RC_EXPIRY_DEFAULT 900
+#define RC_FUTURE_TOLERANCE 30
+extern unsigned int rc_expiry (void) ;
+extern int rc_spool_open (int *, char const *, char const *) ;
+
+/* The spool: one file per canonical address, mtime = login time. */
+#define RC_TMP_PREFIX ".tmp."
+#define RC_OLD_PREFIX ".old."
+enum rc_age_e { RC_FRESH, RC_STALE, RC_FUTURE } ;
+extern enum rc_age_e rc_spool_age (struct stat const *, time_t, unsigned int) ;
+extern int rc_spool_write (int, char const *, char const *, size_t, unsigned int) ;
+extern int rc_spool_remove_stale (int, char const *, unsigned int) ;
+extern int rc_spool_exposure (int) ;
+
+/* Records: "NAME=value\0" entries, names from an allowlist. */
+#define RC_RECORDS_MAX 4096
+extern int rc_name_importable (char const *, size_t) ;
+extern int rc_name_wanted (char const *, size_t) ;
+extern size_t rc_records_from_env (char *, size_t) ;
+typedef void rc_record_func (char const *, size_t, void *) ;
+extern size_t rc_records_parse (char *, size_t, size_t, char const *, size_t, rc_record_func *, void *, unsigned int *, char const **) ;
+
+#endif

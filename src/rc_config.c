@@ -1,0 +1,45 @@
+/* Settings read from the environment. */
+
+#include <stdlib.h>
+#include <fcntl.h>
+#include <skalibs/types.h>
+#include "rc.h"
+
+unsigned int rc_expiry (void)
+{
+  char const *s = getenv("RELAY_CTRL_EXPIRY") ;
+  unsigned int n ;
+  if (!s) return RC_EXPIRY_DEFAULT ;
+  if (uint0_scan(s, &n) && n) return n ;
+  char q[RC_QUOTE_MAX] ;
+  rc_warn("RELAY_CTRL_EXPIRY=", rc_quote(q, s), " is not a positive number of seconds, using 900") ;
+  return RC_EXPIRY_DEFAULT ;
+}
+
+/* The spool directory: the fd left by relay-ctrl-chdir if there is one
+   (not checked here: the first openat in it reports a bad one), else
+   RELAY_CTRL_DIR. *inherited tells which. On failure, -1 and one line:
+   "<not_done><addr>: <why>". */
+int rc_spool_open (int *inherited, char const *not_done, char const *addr)
+{
+  char q[RC_QUOTE_MAX] ;
+  char const *s = getenv("RELAY_CTRL_DIR_FD") ;
+  int fd ;
+  *inherited = !!s ;
+  if (s)
+  {
+    unsigned int n ;
+    if (uint0_scan(s, &n) && n <= 1U << 30) return (int)n ;
+    rc_warn(not_done, addr, ": RELAY_CTRL_DIR_FD=", rc_quote(q, s), " is not a file descriptor") ;
+    return -1 ;
+  }
+  s = getenv("RELAY_CTRL_DIR") ;
+  if (!s)
+  {
+    rc_warn(not_done, addr, ": neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set") ;
+    return -1 ;
+  }
+  fd = open(s, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (fd < 0) rc_warnsys(not_done, addr, ": unable to open spool ", rc_quote(q, s)) ;
+  return fd ;
+}

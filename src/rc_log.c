@@ -1,0 +1,69 @@
+/* One-line logs, "PROG[pid]: level: message", safe for hostile text. */
+
+#include <unistd.h>
+#include <string.h>
+#include <skalibs/types.h>
+#include <skalibs/strerr.h>
+#include "rc.h"
+
+static char const *name = "relay-ctrl" ;
+static char prog[64] ;
+
+void rc_log_name (char const *s)
+{
+  name = s ;
+  PROG = s ;
+}
+
+/* The pid costs a system call, so it is only looked up to log. */
+static void set_prog (void)
+{
+  if (prog[0]) return ;
+  size_t n = strlen(name) ;
+  if (n > sizeof(prog) - UINT_FMT - 3) n = sizeof(prog) - UINT_FMT - 3 ;
+  memcpy(prog, name, n) ;
+  prog[n++] = '[' ;
+  n += uint_fmt(prog + n, (unsigned int)getpid()) ;
+  prog[n++] = ']' ;
+  prog[n] = 0 ;
+  PROG = prog ;
+}
+
+/* Copies s into buf (RC_QUOTE_MAX bytes), non-printable bytes as '?',
+   cut with "..." when too long. */
+char const *rc_quote (char *buf, char const *s)
+{
+  size_t i = 0 ;
+  for (; s[i] && i < RC_QUOTE_MAX - 4 ; i++)
+    buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?' ;
+  if (s[i]) { memcpy(buf + i, "...", 3) ; i += 3 ; }
+  buf[i] = 0 ;
+  return buf ;
+}
+
+static void logv (char const *level, char const *const *v, unsigned int n, int sys)
+{
+  char const *all[n + 2] ;
+  set_prog() ;
+  all[0] = PROG ;
+  all[1] = level ;
+  memcpy(all + 2, v, n * sizeof(char const *)) ;
+  if (sys) strerr_warnvsys(all, n + 2) ;
+  else strerr_warnv(all, n + 2) ;
+}
+
+void rc_log_info (char const *const *v, unsigned int n) { logv(": info: ", v, n, 0) ; }
+void rc_log_warn (char const *const *v, unsigned int n) { logv(": warning: ", v, n, 0) ; }
+void rc_log_warnsys (char const *const *v, unsigned int n) { logv(": warning: ", v, n, 1) ; }
+
+void rc_die (int e, char const *const *v, unsigned int n)
+{
+  logv(": fatal: ", v, n, 0) ;
+  _exit(e) ;
+}
+
+void rc_diesys (int e, char const *const *v, unsigned int n)
+{
+  logv(": fatal: ", v, n, 1) ;
+  _exit(e) ;
+}

@@ -1,0 +1,99 @@
+/* The spool: files named after addresses, whose mtime is the login time. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <string.h>
+#include <skalibs/types.h>
+#include <skalibs/allreadwrite.h>
+#include "rc.h"
+
+enum rc_age_e rc_spool_age (struct stat const *st, time_t now, unsigned int expiry)
+{
+  if (st->st_mtime > now + RC_FUTURE_TOLERANCE) return RC_FUTURE ;
+  if (st->st_mtime + (time_t)expiry < now) return RC_STALE ;
+  return RC_FRESH ;
+}
+
+/* prefix.pid.seconds.nanoseconds: unique among live processes. */
+#define UNIQUE_MAX (8 + 3 * UINT64_FMT)
+static void unique_name (char *s, char const *prefix)
+{
+  struct timespec ts ;
+  size_t n = strlen(prefix) ;
+  clock_gettime(CLOCK_REALTIME, &ts) ;
+  memcpy(s, prefix, n) ;
+  n += uint64_fmt(s + n, (uint64_t)getpid()) ;
+  s[n++] = '.' ;
+  n += uint64_fmt(s + n, (uint64_t)ts.tv_sec) ;
+  s[n++] = '.' ;
+  n += uint64_fmt(s + n, (uint64_t)ts.tv_nsec) ;
+  s[n] = 0 ;
+}
+
+/* Write under a temporary name, then rename into place, so readers see
+   the whole file or the old one, and its mtime is now. */
+int rc_spool_write (int dirfd, char const *name, char const *data, size_t len, unsigned int mode)
+{
+  char tmp[UNIQUE_MAX] ;
+  int fd, e ;
+  unique_name(tmp, RC_TMP_PREFIX) ;
+  fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) ;
+  if (fd < 0) return -1 ;
+  if (fchmod(fd, mode) < 0 || allwrite(fd, data, len) < len) goto err ;
+  if (close(fd) < 0) { fd = -1 ; goto err ; }
+  if (renameat(dirfd, tmp, dirfd, name) == 0) return 0 ;
+  fd = -1 ;
+ err:
+  e = errno ;
+  if (fd >= 0) close(fd) ;
+  unlinkat(dirfd, tmp, 0) ;
+  errno = e ;
+  return -1 ;
+}
+
+/* Remove name only if what stands there at the moment of removal is not
+   fresh. Testing, then unlinking by name would lose a login renamed into
+   place in between, so: move the entry aside, look at what was moved,
+   and put it back if it turns out fresh (link(2) never replaces, so an
+   even newer login wins). 1 removed, 0 kept or gone, -1 error. */
+int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
+{
+  char old[UNIQUE_MAX] ;
+  struct stat st ;
+  unique_name(old, RC_OLD_PREFIX) ;
+  if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
+  if (fstatat(dirfd, old, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1 ;
+  if (S_ISDIR(st.st_mode) || rc_spool_age(&st, time(0), expiry) == RC_FRESH)
+  {
+    if (linkat(dirfd, old, dirfd, name, 0) == 0 || errno == EEXIST) unlinkat(dirfd, old, 0) ;
+    else renameat(dirfd, old, dirfd, name) ;
+    return 0 ;
+  }
+  return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
+}
+
+/* What users other than the owner can do to the spool by path: 0 nothing
+   (some directory on the way shuts them out), 1 read it, 2 write it. */
+int rc_spool_exposure (int fd)
+{
+  struct stat st, up ;
+  int what, d = fd ;
+  if (fstat(fd, &st) < 0) return -1 ;
+  what = st.st_mode & 022 ? 2 : 1 ;
+  for (int depth = 0 ; depth < 256 ; depth++)
+  {
+    int parent ;
+    if (!(st.st_mode & 011)) what = 0 ;
+    parent = openat(d, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+    if (d != fd) close(d) ;
+    if (parent < 0) return -1 ;
+    d = parent ;
+    if (fstat(d, &up) < 0) { close(d) ; return -1 ; }
+    if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) break ;
+    st = up ;
+  }
+  if (d != fd) close(d) ;
+  return what ;
+}

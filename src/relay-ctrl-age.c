@@ -1,0 +1,98 @@
+/* relay-ctrl-age [-v]: removes expired logins, and temporary files left
+   by a crashed relay-ctrl-allow, from the spool. Run from cron. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <skalibs/types.h>
+#include <skalibs/sgetopt.h>
+#include "rc.h"
+
+#define USAGE "relay-ctrl-age [ -v ]"
+
+static unsigned int scanned, removed, kept, ignored, failed ;
+
+static char const *nfmt (char *s, unsigned int n)
+{
+  s[uint_fmt(s, n)] = 0 ;
+  return s ;
+}
+
+static int is_temporary (char const *name)
+{
+  return !strncmp(name, RC_TMP_PREFIX, sizeof(RC_TMP_PREFIX) - 1)
+      || !strncmp(name, RC_OLD_PREFIX, sizeof(RC_OLD_PREFIX) - 1) ;
+}
+
+static void age_one (int dirfd, char const *name, time_t now, unsigned int expiry, int verbose)
+{
+  char q[RC_QUOTE_MAX] ;
+  struct stat st ;
+  enum rc_age_e age ;
+  int temporary = is_temporary(name), r ;
+  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+  {
+    if (errno != ENOENT) { failed++ ; rc_warnsys("unable to stat ", rc_quote(q, name), " in the spool") ; }
+    return ;
+  }
+  scanned++ ;
+  if (S_ISDIR(st.st_mode))
+  {
+    ignored++ ;
+    rc_warn("ignoring ", rc_quote(q, name), " in the spool: it is a directory") ;
+    return ;
+  }
+  age = rc_spool_age(&st, now, expiry) ;
+  if (age == RC_FRESH) { kept++ ; return ; }
+  r = temporary ? (unlinkat(dirfd, name, 0) < 0 ? -1 : 1) : rc_spool_remove_stale(dirfd, name, expiry) ;
+  if (r < 0) { failed++ ; rc_warnsys("unable to remove ", rc_quote(q, name), " from the spool") ; return ; }
+  if (!r) { kept++ ; return ; }
+  removed++ ;
+  if (!S_ISREG(st.st_mode)) rc_warn("removed ", rc_quote(q, name), " from the spool: it was not a regular file") ;
+  else if (verbose)
+    rc_info("removed ", rc_quote(q, name), temporary ? ": temporary file" : age == RC_FUTURE ? ": dated in the future" : ": expired") ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  char const *dir ;
+  DIR *d ;
+  int dirfd, verbose = 0 ;
+  unsigned int expiry ;
+  time_t now ;
+  subgetopt l = SUBGETOPT_ZERO ;
+  rc_log_name("relay-ctrl-age") ;
+  for (int opt ; (opt = subgetopt_r(argc, argv, "v", &l)) != -1 ;)
+  {
+    if (opt != 'v') rc_usage(USAGE) ;
+    verbose = 1 ;
+  }
+  if (l.ind < argc) rc_usage(USAGE) ;
+  dir = getenv("RELAY_CTRL_DIR") ;
+  if (!dir) rc_fatal(100, "RELAY_CTRL_DIR is not set") ;
+  dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (dirfd < 0) rc_fatalsys(111, "unable to open spool ", dir) ;
+  d = fdopendir(dup(dirfd)) ;
+  if (!d) rc_fatalsys(111, "unable to read spool ", dir) ;
+  expiry = rc_expiry() ;
+  now = time(0) ;
+  for (;;)
+  {
+    struct dirent *de ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2]))) continue ;
+    age_one(dirfd, de->d_name, now, expiry, verbose) ;
+  }
+  if (errno) rc_fatalsys(111, "unable to read spool ", dir) ;
+  if (verbose)
+  {
+    char a[UINT_FMT], b[UINT_FMT], c[UINT_FMT], e[UINT_FMT] ;
+    rc_info("scanned ", nfmt(a, scanned), " entries: removed ", nfmt(b, removed), ", kept ", nfmt(c, kept), ", ignored ", nfmt(e, ignored)) ;
+  }
+  return failed ? 111 : 0 ;
+}
