@@ -74,6 +74,13 @@ int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
   return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
 }
 
+/* Whether users other than root and the owner can search a directory;
+   group root counts as privileged. */
+static int searchable_by_others (struct stat const *st)
+{
+  return st->st_mode & 01 || (st->st_mode & 010 && st->st_gid != 0) ;
+}
+
 /* What users other than the owner can do to the spool by path: 0 nothing
    (some directory on the way shuts them out), 1 read it, 2 write it. */
 int rc_spool_exposure (int fd)
@@ -85,7 +92,7 @@ int rc_spool_exposure (int fd)
   for (int depth = 0 ; depth < 256 ; depth++)
   {
     int parent ;
-    if (!(st.st_mode & 011)) what = 0 ;
+    if (!searchable_by_others(&st)) what = 0 ;
     parent = openat(d, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
     if (d != fd) close(d) ;
     if (parent < 0) return -1 ;

@@ -1,0 +1,63 @@
+# Address canonicalisation: the spool file name for every textual form.
+. "$RC_TOP/test/lib.sh"
+
+canon () { printf '%s' "$1" | "$BIN/test/rc-addr-unit"; }
+while read -r input want; do
+  is "$(canon "$input")" "$want" "canonical form of $input"
+done <<'EOF2'
+1.2.3.4 1.2.3.4
+127.0.0.1 127.0.0.1
+0.0.0.0 0.0.0.0
+255.255.255.255 255.255.255.255
+256.1.1.1 -
+1.2.3 -
+1.2.3.4.5 -
+01.2.3.4 -
+1.2.3.4. -
+::1 ::1
+:: ::
+2001:DB8::1 2001:db8::1
+2001:db8:0:0:0:0:2:1 2001:db8::2:1
+2001:0db8:0000:0000:0000:0000:0000:0001 2001:db8::1
+2001:db8:0:1:1:1:1:1 2001:db8:0:1:1:1:1:1
+1:0:0:2:0:0:0:3 1:0:0:2::3
+2001:db8:0:0:1:0:0:1 2001:db8::1:0:0:1
+1:2:3:4:5:6:7:: 1:2:3:4:5:6:7:0
+::ffff:1.2.3.4 1.2.3.4
+::FFFF:10.0.0.1 10.0.0.1
+0:0:0:0:0:ffff:1.2.3.4 1.2.3.4
+::ffff:0102:0304 1.2.3.4
+::ffff:127.0.0.1 127.0.0.1
+::ffff:256.0.0.1 -
+fe80::1%eth0 fe80::1%eth0
+FE80::1%lo fe80::1%lo
+fe80::1%2 fe80::1%2
+fe80::1% -
+fe80::1%eth/0 -
+fe80::1%../x -
+fe80::1%abcdefghijklmnop -
+::ffff:1.2.3.4%eth0 -
+1.2.3.4%eth0 -
+1:2:3:4:5:6:7:8:9 -
+1::2::3 -
+12345::1 -
+g::1 -
+:::1 -
+1.2.3.4/../x -
+1.2.3.4/../../etc -
+../x -
+.. -
+. -
+/etc/passwd -
+.tmp.1.2.3 -
+localhost -
+EOF2
+
+is "$(printf '\n' | "$BIN/test/rc-addr-unit")" - "empty input refused"
+is "$(canon ' 1.2.3.4')" - "leading space refused"
+is "$(canon '1.2.3.4 ')" - "trailing space refused"
+is "$(printf '1.2.3.4\0junk' | "$BIN/test/rc-addr-unit")" - "embedded NUL refused"
+is "$(printf '1.2.3.4\0' | "$BIN/test/rc-addr-unit")" - "trailing NUL refused"
+is "$(canon "$(printf '1%.0s' {1..200})")" - "overlong input refused"
+is "$(canon "::ffff:$(printf '0%.0s' {1..200})1.2.3.4")" - "overlong IPv6 refused"
+is "$(printf '1.2.3.4\n::1\nnope\n' | "$BIN/test/rc-addr-unit" | tr '\n' ' ')" "1.2.3.4 ::1 - " "several inputs in one run"
