@@ -9,6 +9,16 @@
 #include <skalibs/allreadwrite.h>
 #include "rc.h"
 
+/* Test builds only (test/t/race.t): widen the race windows, or remove by
+   test-then-unlink as relay-ctrl 3.2 does, to show what the procedure
+   below prevents. */
+#ifdef RC_TEST_DELAY_MS
+#include <poll.h>
+#define test_delay() poll(0, 0, RC_TEST_DELAY_MS)
+#else
+#define test_delay()
+#endif
+
 enum rc_age_e rc_spool_age (struct stat const *st, time_t now, unsigned int expiry)
 {
   if (st->st_mtime > now + RC_FUTURE_TOLERANCE) return RC_FUTURE ;
@@ -62,8 +72,13 @@ int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
 {
   char old[UNIQUE_MAX] ;
   struct stat st ;
+  test_delay() ;
+#ifdef RC_TEST_NAIVE
+  return unlinkat(dirfd, name, 0) < 0 ? (errno == ENOENT ? 0 : -1) : 1 ;
+#endif
   unique_name(old, RC_OLD_PREFIX) ;
   if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
+  test_delay() ;
   if (fstatat(dirfd, old, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1 ;
   if (S_ISDIR(st.st_mode) || rc_spool_age(&st, time(0), expiry) == RC_FRESH)
   {
