@@ -89,6 +89,7 @@ int main (int argc, char const *const *argv)
     age_one(dirfd, de->d_name, now, expiry, verbose) ;
   }
   if (errno) rc_fatalsys(111, "unable to read spool ", dir) ;
+  closedir(d) ;
   if (verbose)
   {
     char a[UINT_FMT], b[UINT_FMT], c[UINT_FMT], e[UINT_FMT] ;
