@@ -17,6 +17,7 @@ extern size_t rc_addr_canon (char *, char const *, size_t) ;
 /* Logging: "PROG[pid]: level: ..." on stderr, printable text only. */
 #define RC_QUOTE_MAX 80
 extern void rc_log_name (char const *) ;
+extern void rc_log_pid (void) ;
 extern char const *rc_quote (char *, char const *) ;
 extern void rc_log_info (char const *const *, unsigned int) ;
 extern void rc_log_warn (char const *const *, unsigned int) ;
@@ -46,6 +47,7 @@ extern enum rc_age_e rc_spool_age (struct stat const *, time_t, unsigned int) ;
 extern int rc_spool_write (int, char const *, char const *, size_t, unsigned int) ;
 extern int rc_spool_remove_stale (int, char const *, unsigned int) ;
 extern int rc_spool_exposure (int) ;
+extern void rc_refresh_start (int, char const *) ;
 
 /* Records: "NAME=value\0" entries, names from an allowlist. */
 #define RC_RECORDS_MAX 4096

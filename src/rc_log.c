@@ -15,8 +15,9 @@ void rc_log_name (char const *s)
   PROG = s ;
 }
 
-/* The pid costs a system call, so it is only looked up to log. */
-static void set_prog (void)
+/* The pid costs a system call, so it is only looked up to log (or when a
+   child should log under its parent's pid). */
+void rc_log_pid (void)
 {
   if (prog[0]) return ;
   size_t n = strlen(name) ;
@@ -44,7 +45,7 @@ char const *rc_quote (char *buf, char const *s)
 static void logv (char const *level, char const *const *v, unsigned int n, int sys)
 {
   char const *all[n + 2] ;
-  set_prog() ;
+  rc_log_pid() ;
   all[0] = PROG ;
   all[1] = level ;
   memcpy(all + 2, v, n * sizeof(char const *)) ;

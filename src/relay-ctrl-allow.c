@@ -8,8 +8,6 @@
 
 #define NOT_DONE "not recording login from "
 
-static int dirfd = -1, inherited ;
-
 /* Courier's authlib runs its modules whether or not the password was
    good; only AUTHENTICATED says it was. */
 static int login_counts (void)
@@ -20,36 +18,49 @@ static int login_counts (void)
   return a && *a ;
 }
 
-static void record (void)
+/* Returns the spool's fd if the entry was written, else -1. */
+static int record (char *addr, int *inherited)
 {
-  char addr[RC_ADDR_MAX] ;
   char data[RC_RECORDS_MAX] ;
   char q[RC_QUOTE_MAX] ;
   char const *ip = getenv("TCPREMOTEIP") ;
   size_t len ;
-  if (!login_counts()) return ;
-  if (!ip) { rc_warn("not recording login: TCPREMOTEIP is not set") ; return ; }
+  int dirfd ;
+  if (!login_counts()) return -1 ;
+  if (!ip) ip = getenv("IP") ;  /* Dovecot's post-login scripts */
+  if (!ip) { rc_warn("not recording login: TCPREMOTEIP is not set") ; return -1 ; }
   if (!rc_addr_canon(addr, ip, strlen(ip)))
   {
     rc_warn(NOT_DONE, rc_quote(q, ip), ": not an IP address") ;
-    return ;
+    return -1 ;
   }
   len = rc_records_from_env(data, sizeof(data)) ;
-  dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
-  if (dirfd < 0) return ;
-  if (rc_spool_write(dirfd, addr, data, len, inherited ? 0644 : 0600) < 0)
+  dirfd = rc_spool_open(inherited, NOT_DONE, addr) ;
+  if (dirfd < 0) return -1 ;
+  if (rc_spool_write(dirfd, addr, data, len, 0644) < 0)
+  {
     rc_warnsys(NOT_DONE, addr, ": unable to write its spool entry") ;
-  else if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr) ;
-  if (!inherited) close(dirfd) ;
+    if (!*inherited) close(dirfd) ;
+    return -1 ;
+  }
+  if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr) ;
+  return dirfd ;
 }
 
 /* PROG runs as the mail user: it gets no way into the spool. */
 int main (int argc, char const *const *argv)
 {
+  char addr[RC_ADDR_MAX] ;
+  int inherited = 0 ;
+  int dirfd ;
   rc_log_name("relay-ctrl-allow") ;
-  record() ;
+  dirfd = record(addr, &inherited) ;
   if (argc < 2) return 0 ;
+  if (dirfd >= 0)
+  {
+    if (getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr) ;
+    close(dirfd) ;
+  }
   if (!inherited) rc_exec(argv + 1, 0, 0) ;
-  close(dirfd) ;
   rc_exec(argv + 1, "RELAY_CTRL_DIR_FD", 18) ;
 }

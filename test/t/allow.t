@@ -8,7 +8,7 @@ allow TCPREMOTEIP=192.0.2.7 USER=joe DOMAIN=example.org -- relay-ctrl-allow
 is "$RC" 0 "no program: records and exits 0"
 ok "spool entry named after the address" test -f "$SPOOL/192.0.2.7"
 is "$(content "$SPOOL/192.0.2.7")" 'U S E R = j o e \0 D O M A I N = e x a m p l e . o r g \0' "content: USER=value NUL DOMAIN=value NUL"
-is "$(stat -c %a "$SPOOL/192.0.2.7")" 600 "reached by path: mode 0600"
+is "$(stat -c %a "$SPOOL/192.0.2.7")" 644 "reached by path: mode 0644 (the SMTP user must read it)"
 is "$ERR" "" "no log line by default"
 now=$(date +%s); ok "mtime is the login time" test $(( now - $(mtime "$SPOOL/192.0.2.7") )) -le 2
 
@@ -43,6 +43,10 @@ has "$ERR" 'login from 1\.2\.3\.4\?\[2J: not an IP' "control characters in the a
 allow -- relay-ctrl-allow sh -c 'echo ran'
 is "$OUT" ran "TCPREMOTEIP unset: the POP server runs"
 has "$ERR" 'warning: not recording login: TCPREMOTEIP is not set' "TCPREMOTEIP unset: warning"
+allow IP=2001:db8::5 -- relay-ctrl-allow
+ok "TCPREMOTEIP unset: IP (Dovecot post-login) used" test -f "$SPOOL/2001:db8::5"
+allow TCPREMOTEIP=192.0.2.55 IP=2001:db8::6 -- relay-ctrl-allow
+ok "TCPREMOTEIP preferred over IP" test -f "$SPOOL/192.0.2.55" -a ! -e "$SPOOL/2001:db8::6"
 
 # A re-login refreshes the entry.
 age "$SPOOL/192.0.2.7" 5000

@@ -1,0 +1,46 @@
+# RELAY_CTRL_REFRESH: a long session keeps its entry fresh, and the
+# refresher ends with the session.
+. "$RC_TOP/test/lib.sh"
+mkspool
+A=192.0.2.1
+refreshers () { pgrep -f "^$BIN/relay-ctrl-allow" | grep -vx "$1" | wc -l; }
+
+# A session of 4 s with a refresh every second.
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A USER=joe RELAY_CTRL_REFRESH=1 \
+  "$BIN/relay-ctrl-allow" sh -c 'echo $$ > "$0"; sleep 4' "$T/pid" 2>"$T/err" &
+session=$!
+sleep 0.5
+is "$(cat "$T/pid")" "$session" "the session keeps relay-ctrl-allow's pid (what tcpserver waits for)"
+is "$(refreshers "$session")" 1 "one refresher runs beside the session"
+r=$(pgrep -f "^$BIN/relay-ctrl-allow" | grep -vx "$session" | head -n 1)
+is "$(readlink "/proc/$r/fd/0") $(readlink "/proc/$r/fd/1")" "/dev/null /dev/null" "the refresher does not hold the client's connection"
+is "$(ls "/proc/$r/fd" | wc -l)" 4 "it holds only /dev/null, stderr and the spool"
+age "$SPOOL/$A" 600
+sleep 1.6
+ok "the entry is refreshed during the session" test $(( $(date +%s) - $(mtime "$SPOOL/$A") )) -le 2
+wait "$session"
+sleep 1.5
+is "$(refreshers "$session")" 0 "the refresher ends with the session"
+age "$SPOOL/$A" 600; sleep 1.5
+ok "no refresh after the session ended" test $(( $(date +%s) - $(mtime "$SPOOL/$A") )) -ge 590
+is "$(cat "$T/err")" "" "no log line"
+
+# Revoked during the session: not brought back.
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=1 \
+  "$BIN/relay-ctrl-allow" sleep 3 2>"$T/err" &
+session=$!
+sleep 0.3; rm -f "$SPOOL/$A"; sleep 1.5
+ok "an entry removed (revoked) during the session stays removed" test ! -e "$SPOOL/$A"
+has "$(cat "$T/err")" "relay-ctrl-allow\[$session\]: info: stopped refreshing $A: its entry was removed" "and the refresher says so, with the session's pid"
+is "$(refreshers "$session")" 0 "and exits"
+wait "$session"
+
+# Settings.
+run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=soon -- relay-ctrl-allow true
+has "$ERR" "warning: not refreshing $A: RELAY_CTRL_REFRESH=soon is not a number of seconds" "junk RELAY_CTRL_REFRESH: warning, no refresher"
+run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=0 -- relay-ctrl-allow true
+is "$ERR" "" "RELAY_CTRL_REFRESH=0: off, silently"
+run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=120 RELAY_CTRL_EXPIRY=90 -- relay-ctrl-allow true
+has "$ERR" "warning: RELAY_CTRL_REFRESH=120 is not shorter than the expiry: $A may expire between refreshes" "refresh not shorter than the expiry: warning"
+sleep 0.2
+is "$(pgrep -fc "^$BIN/relay-ctrl-allow")" 0 "no stray refresher after short sessions"
