@@ -38,6 +38,7 @@ extern void rc_exec (char const *const *, char const *, size_t) __attribute__((n
 #define RC_FUTURE_TOLERANCE 30
 extern unsigned int rc_expiry (void) ;
 extern int rc_spool_open (int *, char const *, char const *) ;
+extern size_t rc_spool_hide (char *) ;
 
 /* The spool: one file per canonical address, mtime = login time. */
 #define RC_TMP_PREFIX ".tmp."
@@ -53,7 +54,7 @@ extern void rc_refresh_start (int, char const *) ;
 #define RC_RECORDS_MAX 4096
 extern int rc_name_importable (char const *, size_t) ;
 extern int rc_name_wanted (char const *, size_t) ;
-extern size_t rc_records_from_env (char *, size_t) ;
+extern size_t rc_records_from_env (char *, size_t, char const *) ;
 typedef void rc_record_func (char const *, size_t, void *) ;
 extern size_t rc_records_parse (char *, size_t, size_t, char const *, size_t, rc_record_func *, void *, unsigned int *, char const **) ;
 

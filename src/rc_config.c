@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 #include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
 #include <skalibs/types.h>
 #include "rc.h"
 
@@ -14,6 +16,18 @@ unsigned int rc_expiry (void)
   char q[RC_QUOTE_MAX] ;
   rc_warn("RELAY_CTRL_EXPIRY=", rc_quote(q, s), " is not a positive number of seconds, using 900") ;
   return RC_EXPIRY_DEFAULT ;
+}
+
+/* The next program must not reach the spool: closes the inherited fd,
+   if any, and writes the modification that unsets its variable. */
+size_t rc_spool_hide (char *modif)
+{
+  char const *s = getenv("RELAY_CTRL_DIR_FD") ;
+  unsigned int n ;
+  if (!s) return 0 ;
+  if (uint0_scan(s, &n) && n > 2 && n <= 1U << 30) close((int)n) ;
+  memcpy(modif, "RELAY_CTRL_DIR_FD", 18) ;
+  return 18 ;
 }
 
 /* The spool directory: the fd left by relay-ctrl-chdir if there is one

@@ -75,7 +75,7 @@ static size_t add (char *out, size_t max, size_t w, char const *name, size_t nam
 
 /* What relay-ctrl-allow stores: each wanted variable that is set and
    printable. A value that is not is skipped with a log line. */
-size_t rc_records_from_env (char *out, size_t max)
+size_t rc_records_from_env (char *out, size_t max, char const *addr)
 {
   char const *list = getenv("RELAY_CTRL_IMPORT") ;
   size_t w = 0 ;
@@ -98,7 +98,7 @@ size_t rc_records_from_env (char *out, size_t max)
     }
     value = getenv(name) ;
     if (!value) continue ;
-    if (!is_value(value, strlen(value))) { rc_warn("not recording ", name, ": it contains control characters") ; continue ; }
+    if (!is_value(value, strlen(value))) { rc_warn("not recording ", name, " for ", addr, ": it contains control characters") ; continue ; }
     w = add(out, max, w, name, n, value, strlen(value)) ;
   }
   return w ;

@@ -51,6 +51,8 @@ void rc_refresh_start (int dirfd, char const *addr)
   if (pid) return ;
   /* The kernel ends us when the session ends; getppid covers the race. */
   prctl(PR_SET_PDEATHSIG, SIGTERM) ;
+  /* The mail user's other processes must not borrow our spool fd. */
+  prctl(PR_SET_DUMPABLE, 0) ;
   if (getppid() != session) _exit(0) ;
   detach_fds(dirfd) ;
   refresh_loop(dirfd, addr, every, session) ;

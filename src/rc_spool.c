@@ -79,14 +79,14 @@ int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
   unique_name(old, RC_OLD_PREFIX) ;
   if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
   test_delay() ;
-  if (fstatat(dirfd, old, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1 ;
-  if (S_ISDIR(st.st_mode) || rc_spool_age(&st, time(0), expiry) == RC_FRESH)
-  {
-    if (linkat(dirfd, old, dirfd, name, 0) == 0 || errno == EEXIST) unlinkat(dirfd, old, 0) ;
-    else renameat(dirfd, old, dirfd, name) ;
-    return 0 ;
-  }
-  return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
+  if (fstatat(dirfd, old, &st, AT_SYMLINK_NOFOLLOW) == 0
+   && !S_ISDIR(st.st_mode) && rc_spool_age(&st, time(0), expiry) != RC_FRESH)
+    return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
+  /* Put it back without replacing anything; if even that fails, it stays
+     under the .old name for relay-ctrl-age. */
+  if (linkat(dirfd, old, dirfd, name, 0) < 0 && errno != EEXIST) return -1 ;
+  unlinkat(dirfd, old, 0) ;
+  return 0 ;
 }
 
 /* Whether users other than root and the owner can search a directory;

@@ -58,6 +58,7 @@ static void age_one (int dirfd, char const *name, time_t now, unsigned int expir
 
 int main (int argc, char const *const *argv)
 {
+  char q[RC_QUOTE_MAX] ;
   char const *dir ;
   DIR *d ;
   int dirfd, verbose = 0 ;
@@ -74,9 +75,9 @@ int main (int argc, char const *const *argv)
   dir = getenv("RELAY_CTRL_DIR") ;
   if (!dir) rc_fatal(100, "RELAY_CTRL_DIR is not set") ;
   dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (dirfd < 0) rc_fatalsys(111, "unable to open spool ", dir) ;
+  if (dirfd < 0) rc_fatalsys(111, "unable to open spool ", rc_quote(q, dir)) ;
   d = fdopendir(dup(dirfd)) ;
-  if (!d) rc_fatalsys(111, "unable to read spool ", dir) ;
+  if (!d) rc_fatalsys(111, "unable to read spool ", rc_quote(q, dir)) ;
   expiry = rc_expiry() ;
   now = time(0) ;
   for (;;)
@@ -88,7 +89,7 @@ int main (int argc, char const *const *argv)
     if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2]))) continue ;
     age_one(dirfd, de->d_name, now, expiry, verbose) ;
   }
-  if (errno) rc_fatalsys(111, "unable to read spool ", dir) ;
+  if (errno) rc_fatalsys(111, "unable to read spool ", rc_quote(q, dir)) ;
   closedir(d) ;
   if (verbose)
   {

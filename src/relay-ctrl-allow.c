@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include "rc.h"
 
 #define NOT_DONE "not recording login from "
@@ -27,14 +28,16 @@ static int record (char *addr, int *inherited)
   size_t len ;
   int dirfd ;
   if (!login_counts()) return -1 ;
+  /* We run as the mail user: keep their other processes out of our fds. */
+  if (getenv("RELAY_CTRL_DIR_FD")) prctl(PR_SET_DUMPABLE, 0) ;
   if (!ip) ip = getenv("IP") ;  /* Dovecot's post-login scripts */
-  if (!ip) { rc_warn("not recording login: TCPREMOTEIP is not set") ; return -1 ; }
+  if (!ip) { rc_warn("not recording login: neither TCPREMOTEIP nor IP is set") ; return -1 ; }
   if (!rc_addr_canon(addr, ip, strlen(ip)))
   {
     rc_warn(NOT_DONE, rc_quote(q, ip), ": not an IP address") ;
     return -1 ;
   }
-  len = rc_records_from_env(data, sizeof(data)) ;
+  len = rc_records_from_env(data, sizeof(data), addr) ;
   dirfd = rc_spool_open(inherited, NOT_DONE, addr) ;
   if (dirfd < 0) return -1 ;
   if (rc_spool_write(dirfd, addr, data, len, 0644) < 0)
@@ -51,16 +54,13 @@ static int record (char *addr, int *inherited)
 int main (int argc, char const *const *argv)
 {
   char addr[RC_ADDR_MAX] ;
+  char modif[18] ;
   int inherited = 0 ;
   int dirfd ;
   rc_log_name("relay-ctrl-allow") ;
   dirfd = record(addr, &inherited) ;
   if (argc < 2) return 0 ;
-  if (dirfd >= 0)
-  {
-    if (getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr) ;
-    close(dirfd) ;
-  }
-  if (!inherited) rc_exec(argv + 1, 0, 0) ;
-  rc_exec(argv + 1, "RELAY_CTRL_DIR_FD", 18) ;
+  if (dirfd >= 0 && getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr) ;
+  if (dirfd >= 0 && !inherited) close(dirfd) ;
+  rc_exec(argv + 1, modif, rc_spool_hide(modif)) ;
 }

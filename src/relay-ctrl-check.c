@@ -14,8 +14,6 @@
 #define USAGE "relay-ctrl-check prog..."
 #define NOT_DONE "not relaying for "
 
-static int dirfd = -1, inherited ;
-
 static void log_import (char const *record, size_t len, void *addr)
 {
   (void)len ;
@@ -58,7 +56,7 @@ static size_t check (char *modif, size_t max, int logips)
   unsigned int expiry ;
   struct stat st ;
   size_t w ;
-  int fd ;
+  int dirfd, inherited, fd ;
   if (!ip) { rc_warn("not relaying: TCPREMOTEIP is not set") ; return 0 ; }
   if (!rc_addr_canon(addr, ip, strlen(ip)))
   {
@@ -88,7 +86,7 @@ static size_t check (char *modif, size_t max, int logips)
       return 0 ;
     case RC_STALE :
       if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      if (rc_spool_remove_stale(dirfd, addr, expiry) < 0 && logips)
+      if (rc_spool_remove_stale(dirfd, addr, expiry) < 0)
         rc_warnsys("unable to remove expired ", addr, " from the spool") ;
       return 0 ;
     case RC_FRESH : break ;
@@ -115,11 +113,6 @@ int main (int argc, char const *const *argv)
     if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("RELAYCLIENT is already set: leaving it") ;
   }
   else w = check(modif, sizeof(modif) - 20, !!getenv("RELAY_CTRL_LOG_IPS")) ;
-  if (inherited)
-  {
-    close(dirfd) ;
-    memcpy(modif + w, "RELAY_CTRL_DIR_FD", 18) ;
-    w += 18 ;
-  }
+  w += rc_spool_hide(modif + w) ;
   rc_exec(argv + 1, modif, w) ;
 }

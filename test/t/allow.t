@@ -42,7 +42,7 @@ allow TCPREMOTEIP="$(printf '1.2.3.4\033[2J')" -- relay-ctrl-allow
 has "$ERR" 'login from 1\.2\.3\.4\?\[2J: not an IP' "control characters in the address are not logged raw"
 allow -- relay-ctrl-allow sh -c 'echo ran'
 is "$OUT" ran "TCPREMOTEIP unset: the POP server runs"
-has "$ERR" 'warning: not recording login: TCPREMOTEIP is not set' "TCPREMOTEIP unset: warning"
+has "$ERR" 'warning: not recording login: neither TCPREMOTEIP nor IP is set' "TCPREMOTEIP unset: warning"
 allow IP=2001:db8::5 -- relay-ctrl-allow
 ok "TCPREMOTEIP unset: IP (Dovecot post-login) used" test -f "$SPOOL/2001:db8::5"
 allow TCPREMOTEIP=192.0.2.55 IP=2001:db8::6 -- relay-ctrl-allow
@@ -89,7 +89,7 @@ allow TCPREMOTEIP=192.0.2.40 USER=joe QUOTA=5 PATH_X=1 RELAY_CTRL_IMPORT="QUOTA,
 is "$(content "$SPOOL/192.0.2.40")" 'U S E R = j o e \0 Q U O T A = 5 \0' "RELAY_CTRL_IMPORT adds names; forbidden ones never stored"
 allow TCPREMOTEIP=192.0.2.41 USER="$(printf 'joe\nRELAYCLIENT=')" DOMAIN=d -- relay-ctrl-allow
 is "$(content "$SPOOL/192.0.2.41")" 'D O M A I N = d \0' "a value with control characters is not stored"
-has "$ERR" 'warning: not recording USER: it contains control characters' "and that is logged"
+has "$ERR" 'warning: not recording USER for 192\.0\.2\.41: it contains control characters' "and that is logged"
 allow TCPREMOTEIP=192.0.2.42 RELAY_CTRL_LOG_IPS=1 -- relay-ctrl-allow
 has "$ERR" '^relay-ctrl-allow\[[0-9]+\]: info: recorded login from 192\.0\.2\.42$' "RELAY_CTRL_LOG_IPS: one line per login"
 
@@ -112,3 +112,15 @@ printf x > "$T/noexec"
 allow TCPREMOTEIP=192.0.2.60 -- relay-ctrl-allow "$T/noexec"
 is "$RC" 126 "program not executable: 126"
 has "$ERR" 'relay-ctrl-allow\[[0-9]+\]: fatal: unable to exec .*noexec: Permission denied' "exec failure logged"
+
+# Whatever happened, the POP server gets no way into the spool.
+nofd () { run RELAY_CTRL_DIR="$SPOOL" "$@" -- relay-ctrl-chdir relay-ctrl-allow sh -c 'for f in /proc/$$/fd/*; do readlink "$f"; done; echo "fd=${RELAY_CTRL_DIR_FD-unset}"'; }
+nofd TCPREMOTEIP=junk
+has "$OUT" "fd=unset" "invalid address: RELAY_CTRL_DIR_FD unset for the POP server"
+hasnt "$OUT" "$SPOOL" "invalid address: spool descriptor closed"
+nofd TCPREMOTEIP=192.0.2.70 AUTHUSER=x AUTHARGV0=imapd
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "login that does not count: no descriptor, no variable"
+nofd
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "no address: no descriptor, no variable"
+nofd TCPREMOTEIP=192.0.2.21
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "failed write through the descriptor: no descriptor, no variable"

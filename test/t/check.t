@@ -161,3 +161,20 @@ is "$RC" 126 "program not executable: 126"
 has "$ERR" '^relay-ctrl-check\[[0-9]+\]: fatal: unable to exec .*noexec: Permission denied' "exec failure logged"
 run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.1 -- relay-ctrl-check sh -c 'exit 9'
 is "$RC" 9 "exit status is the SMTP server's"
+
+# Whatever the decision, the SMTP server gets no way into the spool.
+nofd () { run RELAY_CTRL_DIR="$SPOOL" "$@" -- relay-ctrl-chdir relay-ctrl-check sh -c 'for f in /proc/$$/fd/*; do readlink "$f"; done; echo "fd=${RELAY_CTRL_DIR_FD-unset}"'; }
+nofd TCPREMOTEIP=192.0.2.1 RELAYCLIENT=
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "RELAYCLIENT preset: no spool descriptor or variable for the SMTP server"
+nofd TCPREMOTEIP=junk
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "invalid address: no spool descriptor or variable"
+nofd
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "no address: no spool descriptor or variable"
+nofd TCPREMOTEIP=192.0.2.99
+hasnt "$OUT" "$SPOOL|fd=[0-9]" "no login: no spool descriptor or variable"
+
+# An expired entry it cannot remove: said every time.
+mkdir -p "$T/ro/allow"; chmod 755 "$T/ro"; : > "$T/ro/allow/192.0.2.1"; age "$T/ro/allow/192.0.2.1" 5000; chmod 555 "$T/ro/allow"
+run RELAY_CTRL_DIR="$T/ro/allow" TCPREMOTEIP=192.0.2.1 -- setuidgid nobody relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'
+is "$OUT" unset "expired entry in a spool the SMTP user cannot write: refused"
+has "$ERR" 'warning: unable to remove expired 192\.0\.2\.1 from the spool: Permission denied' "and the failed removal is logged"

@@ -44,3 +44,18 @@ run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=120 RELAY_CTRL_EXP
 has "$ERR" "warning: RELAY_CTRL_REFRESH=120 is not shorter than the expiry: $A may expire between refreshes" "refresh not shorter than the expiry: warning"
 sleep 0.2
 is "$(pgrep -fc "^$BIN/relay-ctrl-allow")" 0 "no stray refresher after short sessions"
+
+# Run as the mail user, the refresher's descriptors are out of that
+# user's reach (not dumpable), so they cannot create entries through it.
+mkspool
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=1 \
+  "$BIN/relay-ctrl-chdir" setuidgid nobody "$BIN/relay-ctrl-allow" sleep 3 2>/dev/null &
+session=$!
+sleep 0.5
+r=$(pgrep -f "^$BIN/relay-ctrl-allow" | head -n 1)
+ok "a refresher runs as the mail user" test -n "$r" -a "$(stat -c %U "/proc/$r" 2>/dev/null)" != ""
+run -- setuidgid nobody sh -c "ls /proc/$r/fd"
+notok "the mail user cannot list the refresher's descriptors" test "$RC" = 0
+run -- setuidgid nobody sh -c "for f in /proc/$r/fd/*; do touch \$f/203.0.113.66; done"
+ok "nor create an entry through them" test ! -e "$SPOOL/203.0.113.66"
+wait
