@@ -1,0 +1,158 @@
+# The same chain under daemontools, as seed 004's site runs it: svscan,
+# run scripts with envdir and relay-ctrl-chdir in front of tcpserver,
+# multilog for the logs. Then a clean shutdown.
+source "$RC_TOP/test/lib.sh"
+source "$RC_TOP/test/e2e-lib.sh"
+e2e_start
+e2e_fixtures 90
+
+SV=$T/sv SCAN=$T/service
+mkdir -p "$SCAN"
+
+# service NAME ENVNAME ENVVALUE COMMAND...: a service directory with
+# ./env, a run script and a multilog logger, linked into the scan dir.
+service () {
+  local name=$1 d=$SV/$1
+  mkdir -p "$d/env" "$d/log/main"
+  echo "$3" >"$d/env/$2"
+  shift 3
+  {
+    echo '#!/bin/sh'
+    echo 'exec 2>&1'
+    printf 'exec envdir ./env envdir %q %q \\\n ' "$ENVDIR" "$BIN/relay-ctrl-chdir"
+    printf ' %q' "$@"
+    echo
+  } >"$d/run"
+  printf '#!/bin/sh\nexec multilog t ./main\n' >"$d/log/run"
+  chmod 755 "$d/run" "$d/log/run"
+  ln -s "$d" "$SCAN/$name"
+}
+
+freeport; POP=$PORT
+freeport; SMTP=$PORT
+service pop3 CVM_PWFILE_PATH "$PWFILE" \
+  tcpserver -v -H -R -l localhost 127.0.0.1 "$POP" "${POP_PROG[@]}"
+service smtp QMAILHOME "$QMAILHOME" \
+  tcpserver -v -H -R -l localhost -u "$SMTPUID" -g "$SMTPUID" 127.0.0.1 "$SMTP" "${SMTP_PROG[@]}"
+
+SVSCAN='' LEFT=''
+children_of () { # PID: its children, as "pid state" lines
+  local f line rest
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    read -ra rest <<<"${line##*) }"
+    if [ "${rest[1]}" = "$1" ]; then echo "${f//[^0-9]/} ${rest[0]}"; fi
+  done
+}
+# The clean way down: unlink the services so svscan does not restart
+# them, stop each service and logger and let supervise exit, wait for
+# svscan to reap them (it does so on its 5-second rescan), then stop it.
+shutdown () {
+  local i d all=("$SV/pop3" "$SV/smtp" "$SV/pop3/log" "$SV/smtp/log")
+  [ -n "$SVSCAN" ] || return 0
+  rm -f "$SCAN/pop3" "$SCAN/smtp"
+  svc -dx "$SV/pop3" "$SV/smtp"
+  for ((i = 0; i < 100; i++)); do
+    svok "$SV/pop3" 2>/dev/null || svok "$SV/smtp" 2>/dev/null || break
+    sleep 0.05
+  done
+  svc -dx "$SV/pop3/log" "$SV/smtp/log"
+  for ((i = 0; i < 100; i++)); do
+    for d in "${all[@]}"; do svok "$d" 2>/dev/null && { sleep 0.05; continue 2; }; done
+    break
+  done
+  for ((i = 0; i < 140; i++)); do
+    [ -z "$(children_of "$SVSCAN")" ] && break
+    sleep 0.05
+  done
+  LEFT=$(children_of "$SVSCAN")
+  kill "$SVSCAN" 2>/dev/null
+  wait "$SVSCAN" 2>/dev/null
+  SVSCAN=
+}
+cleanup shutdown
+
+(cd / && exec env -i PATH="$PATH_T" svscan "$SCAN") >"$T/svscan.log" 2>&1 &
+SVSCAN=$!
+svpid () { svstat "$1" 2>/dev/null | sed -n 's/.*: up (pid \([0-9]*\)).*/\1/p'; }
+# wait_service DIR PORT: up to 5 s for the service's own process to listen.
+wait_service () {
+  local i p
+  for ((i = 0; i < 100; i++)); do
+    p=$(svpid "$1")
+    [ -n "$p" ] && listening "$2" "$p" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+up=1
+wait_service "$SV/pop3" "$POP" || up=''
+wait_service "$SV/smtp" "$SMTP" || up=''
+if [ -z "$up" ]; then
+  failed "services up under svscan" "$(svstat "$SV"/* "$SV"/*/log 2>&1)" \
+    "$(cat "$SV"/*/log/main/current 2>/dev/null)"
+  exit 1
+fi
+has "$(svstat "$SV/pop3" "$SV/smtp")" "^$SV/pop3: up .*
+$SV/smtp: up " "svstat: both services up"
+
+POPLOG=$SV/pop3/log/main/current SMTPLOG=$SV/smtp/log/main/current
+STAMP='@[0-9a-f]{24} '
+# waitlog FILE POSITION PATTERN: up to 5 s for multilog to write a line
+# matching PATTERN after POSITION; leaves what it wrote in L.
+waitlog () {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    L=$(logsince "$1" "$2")
+    grep -qE -- "$3" <<<"$L" && return 0
+    sleep 0.05
+  done
+}
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP" x@example.net
+refused "relaying to an outside domain refused before any login"
+waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.1: no login recorded" \
+  "multilog has: not relaying for 127.0.0.1"
+
+m=$(logpos "$POPLOG")
+pop 127.0.0.1 "$POP" "$PASSWORD"
+popped "POP3 login as bob"
+waitlog "$POPLOG" "$m" 'relay-ctrl-allow'
+logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1" \
+  "multilog has: recorded login from 127.0.0.1"
+is "$(stat -c '%a %u' "$SPOOL/127.0.0.1" 2>&1)" "644 $MAILUID" "spool entry 127.0.0.1 written as the mail user"
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP" x@example.net
+accepted "relaying accepted at once after the login" x@example.net
+waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+logged "$L" "$STAMP" relay-ctrl-check "info: relaying for 127.0.0.1" "multilog has: relaying for 127.0.0.1"
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP" x@example.net --local-interface 127.0.0.2
+refused "relaying refused from 127.0.0.2"
+waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.2: no login recorded" \
+  "multilog has: not relaying for 127.0.0.2"
+
+age "$SPOOL/127.0.0.1" 100
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP" x@example.net
+refused "relaying refused once the login is 100 s old (RELAY_CTRL_EXPIRY=90)"
+waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.1: its login has expired" \
+  "multilog has: its login has expired"
+
+quiet "$(cat "$POPLOG" "$SMTPLOG")" "no warning, fatal or sanitizer report in the service logs"
+
+svscan=$SVSCAN
+shutdown
+alive () { kill -0 "$1" 2>/dev/null; }
+notok "svscan stopped" alive "$svscan"
+is "$(procs_in "$T")" "" "no process left under the scratch dir (servers, supervise, multilog)"
+is "$LEFT" "" "svscan had reaped every supervise before it was stopped"
+notok "POP3 port closed" listening "$POP"
+notok "SMTP port closed" listening "$SMTP"
+is "$(cat "$T/svscan.log")" "" "svscan and supervise said nothing"

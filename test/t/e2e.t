@@ -1,0 +1,229 @@
+# End to end, with the real servers on loopback, chained as seed 004's
+# site does: POP3 (pop3front-auth, cvm-pwfile, relay-ctrl-allow,
+# pop3front-maildir) and SMTP (relay-ctrl-check, mailfront with the
+# qmail-like plugins), each under envdir and relay-ctrl-chdir.
+source "$RC_TOP/test/lib.sh"
+source "$RC_TOP/test/e2e-lib.sh"
+e2e_start
+e2e_fixtures 90
+
+SERVERS=()
+stop_servers () {
+  local p
+  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
+  SERVERS=()
+}
+cleanup stop_servers
+
+# serve pop|smtp LOG HOST-ARGS...: one listener, as a site starts it, on
+# a free port, left in PORT.
+serve () {
+  local kind=$1 log=$2 try pid
+  shift 2
+  local user=() envs=(CVM_PWFILE_PATH="$PWFILE") prog=("${POP_PROG[@]}")
+  if [ "$kind" = smtp ]; then user=(-u "$SMTPUID" -g "$SMTPUID") envs=(QMAILHOME="$QMAILHOME") prog=("${SMTP_PROG[@]}"); fi
+  for try in 1 2 3; do
+    freeport
+    (cd "$T" && exec env -i PATH="$PATH_T" "${envs[@]}" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
+       tcpserver -v -H -R -l localhost "${user[@]}" "$@" "$PORT" "${prog[@]}") >>"$log" 2>&1 &
+    pid=$!
+    SERVERS+=("$pid")
+    wait_listen "$PORT" "$pid" && return 0
+  done
+  failed "$kind server on $* started" "$(cat "$log")"
+  exit 1
+}
+
+POPLOG=$T/pop.log SMTPLOG=$T/smtp.log
+ALLOW='relay-ctrl-allow' CHECK='relay-ctrl-check'
+entry () { stat -c '%a %u %s' "$SPOOL/$1" 2>&1; }
+content_is () { # NAME WHAT: the file holds exactly USER=bob\0
+  if cmp -s "$SPOOL/$1" <(printf 'USER=bob\0'); then pass "$2"; else failed "$2" "content: $(od -c "$SPOOL/$1" 2>&1)"; fi
+}
+
+# --- IPv4: listeners on 127.0.0.1 -------------------------------------
+serve pop "$POPLOG" 127.0.0.1; POP4=$PORT
+serve smtp "$SMTPLOG" 127.0.0.1; SMTP4=$PORT
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net
+refused "relaying to an outside domain refused before any login"
+L=$(logsince "$SMTPLOG" "$m")
+logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.1: no login recorded" "check logs: no login recorded for 127.0.0.1"
+has "$L" '^tcpserver: pid [0-9]+ from 127\.0\.0\.1$' "tcpserver on 127.0.0.1 gives a dotted quad"
+
+m=$(logpos "$POPLOG")
+pop 127.0.0.1 "$POP4" wrong
+denied "POP3 login with a bad password refused"
+L=$(logsince "$POPLOG" "$m")
+has "$L" 'pop3front-auth\[[0-9]+\]: -ERR Authentication failed' "pop3front-auth refused it"
+hasnt "$L" "$ALLOW" "relay-ctrl-allow did not run for the bad password"
+notok "no spool entry after the bad password" test -e "$SPOOL/127.0.0.1"
+smtp 127.0.0.1 "$SMTP4" x@example.net
+refused "relaying still refused after the bad password"
+
+m=$(logpos "$POPLOG")
+pop 127.0.0.1 "$POP4" "$PASSWORD"
+popped "POP3 login as bob from 127.0.0.1 lists his mail"
+L=$(logsince "$POPLOG" "$m")
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1" "allow logs the login from 127.0.0.1"
+has "$L" '^pop3front-maildir\[[0-9]+\]: LIST$' "pop3front-maildir ran after relay-ctrl-allow"
+is "$(entry 127.0.0.1)" "644 $MAILUID 9" "spool entry 127.0.0.1: mode 0644, owned by the mail user's uid"
+content_is 127.0.0.1 "spool entry 127.0.0.1 holds USER=bob"
+is "$(ls -A "$SPOOL")" 127.0.0.1 "no temporary file left in the spool"
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net
+accepted "relaying accepted from 127.0.0.1 after the login, whole message sent" x@example.net
+L=$(logsince "$SMTPLOG" "$m")
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1"
+has "$L" '^mailfront\[[0-9]+\]: RCPT TO:<x@example\.net>$' "mailfront took the outside recipient"
+
+# The privilege model, looked at in live sessions: what the mail user's
+# POP3 server and the SMTP server hold once our programs have exec'd.
+# session_looks WHO PID UID
+session_looks () {
+  local fds
+  is "$(awk '/^Uid:/ { print $2 }' "/proc/$2/status" 2>&1)" "$3" "live $1 session runs as uid $3"
+  fds=$(for f in "/proc/$2/fd/"*; do readlink "$f"; done 2>&1)
+  hasnt "$fds" "^$(ere "$SPOOLTOP")" "live $1 session holds no descriptor on the spool"
+  hasnt "$(tr '\0' '\n' <"/proc/$2/environ" 2>&1)" '^RELAY_CTRL_DIR_FD=' "live $1 session has no RELAY_CTRL_DIR_FD"
+}
+m=$(logpos "$POPLOG")
+if exec 7<>"/dev/tcp/127.0.0.1/$POP4" 2>/dev/null; then
+  printf 'USER bob\r\nPASS %s\r\n' "$PASSWORD" >&7
+  for i in 1 2 3; do read -r -t 5 line <&7; done
+  is "${line%$'\r'}" "+OK " "live POP3 session: logged in"
+  pid=$(logsince "$POPLOG" "$m" | sed -n 's/^tcpserver: pid \([0-9]*\) from .*/\1/p')
+  is "$(readlink "/proc/$pid/exe")" /usr/sbin/pop3front-maildir "live POP3 session: relay-ctrl-allow became pop3front-maildir"
+  session_looks POP3 "$pid" "$MAILUID"
+  printf 'QUIT\r\n' >&7
+  exec 7>&-
+else
+  failed "live POP3 session: connected"
+fi
+m=$(logpos "$SMTPLOG")
+if exec 7<>"/dev/tcp/127.0.0.1/$SMTP4" 2>/dev/null; then
+  read -r -t 5 line <&7
+  has "$line" '^220 ' "live SMTP session: greeted"
+  pid=$(logsince "$SMTPLOG" "$m" | sed -n 's/^tcpserver: pid \([0-9]*\) from .*/\1/p')
+  is "$(readlink "/proc/$pid/exe")" /usr/sbin/mailfront "live SMTP session: relay-ctrl-check became mailfront"
+  session_looks SMTP "$pid" "$SMTPUID"
+  printf 'QUIT\r\n' >&7
+  exec 7>&-
+else
+  failed "live SMTP session: connected"
+fi
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net --local-interface 127.0.0.2
+refused "relaying refused from 127.0.0.2, which did not log in"
+L=$(logsince "$SMTPLOG" "$m")
+logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.2: no login recorded" "check logs: not relaying for 127.0.0.2"
+
+smtp 127.0.0.1 "$SMTP4" u@example.org --local-interface 127.0.0.2
+accepted "mail to the local domain accepted without any login" u@example.org
+
+age "$SPOOL/127.0.0.1" 80
+smtp 127.0.0.1 "$SMTP4" x@example.net
+accepted "relaying accepted 80 s after the login (RELAY_CTRL_EXPIRY=90)" x@example.net
+
+age "$SPOOL/127.0.0.1" 100
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net
+refused "relaying refused 100 s after the login (RELAY_CTRL_EXPIRY=90)"
+L=$(logsince "$SMTPLOG" "$m")
+logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.1: its login has expired" "check logs: login from 127.0.0.1 expired"
+notok "the expired entry was removed" test -e "$SPOOL/127.0.0.1"
+
+if [ -z "$HAVE_V6" ]; then
+  echo "# SKIP IPv6 and wildcard listeners: no ::1 on this machine"
+else
+# --- IPv6: listeners on ::1 -------------------------------------------
+serve pop "$POPLOG" ::1; POP6=$PORT
+serve smtp "$SMTPLOG" ::1; SMTP6=$PORT
+
+smtp ::1 "$SMTP6" x@example.net -6
+refused "IPv6: relaying refused from ::1 before any login"
+
+m=$(logpos "$POPLOG")
+pop ::1 "$POP6" "$PASSWORD"
+popped "IPv6: POP3 login as bob from ::1"
+L=$(logsince "$POPLOG" "$m")
+logged "$L" "" "$ALLOW" "info: recorded login from ::1" "allow logs the login from ::1"
+is "$(entry ::1)" "644 $MAILUID 9" "IPv6: spool entry ::1: mode 0644, owned by the mail user's uid"
+content_is ::1 "IPv6: spool entry ::1 holds USER=bob"
+
+m=$(logpos "$SMTPLOG")
+smtp ::1 "$SMTP6" x@example.net -6
+accepted "IPv6: relaying accepted from ::1 after the login" x@example.net
+L=$(logsince "$SMTPLOG" "$m")
+logged "$L" "" "$CHECK" "info: relaying for ::1" "check logs: relaying for ::1"
+
+# relay-ctrl-age from cron, as the seed's crontab line runs it.
+age "$SPOOL/::1" 100
+run -- envdir "$ENVDIR" "$BIN/relay-ctrl-age" -v
+is "$RC" 0 "relay-ctrl-age under envdir exits 0"
+logged "$ERR" "" relay-ctrl-age "info: removed ::1: expired" "relay-ctrl-age -v logs the removal"
+quiet "$ERR" "relay-ctrl-age: no warning or sanitizer report"
+notok "relay-ctrl-age removed the expired ::1 entry" test -e "$SPOOL/::1"
+smtp ::1 "$SMTP6" x@example.net -6
+refused "IPv6: relaying refused from ::1 once its entry aged out"
+
+# --- wildcard listeners: "0" and "-6 0" -------------------------------
+# tcpserver 0 gives an IPv4 client TCPREMOTEIP=127.0.0.1; tcpserver -6 0
+# gives it ::ffff:127.0.0.1. Whichever side sees which form, -allow and
+# -check must both name the spool entry 127.0.0.1.
+rm -f "$SPOOL"/*
+serve pop "$POPLOG" -6 0; POPM=$PORT
+serve pop "$POPLOG" 0; POPW=$PORT
+serve smtp "$SMTPLOG" -6 0; SMTPM=$PORT
+serve smtp "$SMTPLOG" 0; SMTPW=$PORT
+
+m=$(logpos "$POPLOG")
+pop 127.0.0.1 "$POPM" "$PASSWORD"
+popped "POP3 login from 127.0.0.1 on a -6 0 listener"
+L=$(logsince "$POPLOG" "$m")
+has "$L" '^tcpserver: pid [0-9]+ from ::ffff:127\.0\.0\.1$' "tcpserver -6 0 gives the v4-mapped form"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1" "allow logs the mapped client as 127.0.0.1"
+is "$(ls -A "$SPOOL")" 127.0.0.1 "the spool entry is named 127.0.0.1, not ::ffff:127.0.0.1"
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTPW" x@example.net
+accepted "relaying accepted from 127.0.0.1 on a 0 listener" x@example.net
+L=$(logsince "$SMTPLOG" "$m")
+has "$L" '^tcpserver: pid [0-9]+ from 127\.0\.0\.1$' "tcpserver 0 gives the dotted quad"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1 (0 listener)"
+
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTPM" x@example.net
+accepted "relaying accepted from 127.0.0.1 on a -6 0 listener" x@example.net
+L=$(logsince "$SMTPLOG" "$m")
+has "$L" '^tcpserver: pid [0-9]+ from ::ffff:127\.0\.0\.1$' "tcpserver -6 0 gives the mapped form to relay-ctrl-check"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1 (-6 0 listener)"
+
+smtp 127.0.0.1 "$SMTPM" x@example.net --local-interface 127.0.0.2
+refused "relaying refused from 127.0.0.2 on a -6 0 listener"
+
+m=$(logpos "$POPLOG")
+pop 127.0.0.1 "$POPW" "$PASSWORD" --interface 127.0.0.2
+popped "POP3 login from 127.0.0.2 on a 0 listener"
+L=$(logsince "$POPLOG" "$m")
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2" "allow logs the login from 127.0.0.2"
+m=$(logpos "$SMTPLOG")
+smtp 127.0.0.1 "$SMTPM" x@example.net --local-interface 127.0.0.2
+accepted "then relaying accepted from ::ffff:127.0.0.2 on a -6 0 listener" x@example.net
+L=$(logsince "$SMTPLOG" "$m")
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.2" "check logs: relaying for 127.0.0.2"
+
+pop ::1 "$POPW" "$PASSWORD"
+popped "POP3 login from ::1 on a 0 listener"
+smtp ::1 "$SMTPM" x@example.net -6
+accepted "then relaying accepted from ::1 on a -6 0 listener" x@example.net
+is "$(ls -A "$SPOOL" | sort | tr '\n' ' ')" "127.0.0.1 127.0.0.2 ::1 " "spool: one entry per client, canonical names"
+fi
+
+quiet "$(cat "$POPLOG" "$SMTPLOG")" "no warning, fatal or sanitizer report in the server logs"
+stop_servers
+is "$(procs_in "$T")" "" "no process left running after the servers stopped"
