@@ -2,7 +2,12 @@
 # make                  programs in build/
 # make WERROR=1         warnings are errors (CI)
 # make SANITIZE=1       ASan + UBSan build in build-san/
+# make MUSL=1           static musl build in build-musl/ (musl-tools; skalibs
+#                       from Debian's source package, tools/musl-skalibs)
 # make check            the whole test suite (test/run)
+# make fuzz             libFuzzer harnesses (fuzz/*.c) in build-fuzz/ (clang)
+# make lint             cppcheck and clang-tidy over src/ (tools/lint)
+# make bench            benchmarks (bench/run), see doc/PERFORMANCE.md
 
 first = $(shell sed -n 1p $(1))
 CC_CMD := $(call first,conf-cc)
@@ -14,17 +19,43 @@ ifeq ($(SANITIZE),1)
 B := build-san
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
+ifeq ($(MUSL),1)
+ifeq ($(SANITIZE),1)
+$(error MUSL=1 and SANITIZE=1 do not go together)
+endif
+B := build-musl
+CC_CMD := musl-gcc $(wordlist 2,$(words $(CC_CMD)),$(CC_CMD)) -I$(B)/skalibs/include
+LD_CMD := musl-gcc -static -L$(B)/skalibs/lib
+LIBS := $(B)/skalibs/lib/libskarnet.a
+endif
 ifeq ($(WERROR),1)
 CC_CMD += -Werror
 endif
 
+# conf-redis: hiredis linked statically, or a stub that says it is
+# missing. auto: yes when its header is there (Debian: libhiredis-dev;
+# for MUSL=1, tools/musl-skalibs builds a musl libhiredis.a of the same
+# version from Debian's source).
+BASE_LIBS := $(LIBS)
+REDIS := $(call first,conf-redis)
+ifeq ($(REDIS),auto)
+REDIS := $(if $(wildcard /usr/include/hiredis/hiredis.h),yes,no)
+endif
+ifeq ($(REDIS),yes)
+LIBS += -l:libhiredis.a
+else
+REDIS_FLAGS := -DRC_NO_REDIS
+endif
+
 PROGRAMS := $(notdir $(wildcard src/deps-exe/*))
-UNITS := rc-addr-unit rc-records-unit
+UNITS := rc-addr-unit rc-records-unit rc-hmac-unit rc-packet-unit
 # Race-window builds for test/t/race.t: relay-ctrl-age and -check with
 # delays around their removals, and with 3.2's test-then-unlink.
 RACERS := $(foreach p,age check,$(foreach v,delay naive,relay-ctrl-$(p)-$(v)))
+# Built without hiredis whatever conf-redis says, for test/t/redis.t.
+NOREDIS := relay-ctrl-allow-noredis relay-ctrl-check-noredis
 
-all: $(addprefix $(B)/,$(PROGRAMS)) $(addprefix $(B)/test/,$(UNITS) $(RACERS))
+all: $(addprefix $(B)/,$(PROGRAMS)) $(addprefix $(B)/test/,$(UNITS) $(RACERS) $(NOREDIS))
 
 $(B)/%.o: src/%.c src/rc.h | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -c -o $@ $<
@@ -45,6 +76,11 @@ $(B)/test/rc-addr-unit: $(B)/test/rc-addr-unit.o $(B)/rc_addr.o
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
 $(B)/test/rc-records-unit: $(B)/test/rc-records-unit.o $(B)/rc_records.o $(B)/rc_log.o
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
+$(B)/test/rc-hmac-unit: $(B)/test/rc-hmac-unit.o $(B)/rc_hmac.o
+	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
+$(B)/test/rc-packet-unit: $(B)/test/rc-packet-unit.o $(B)/rc_packet.o $(B)/rc_hmac.o
+	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
+$(addprefix $(B)/,rc_hmac.o rc_packet.o rc_key.o rc_net.o relay-ctrl-send.o relay-ctrl-udp.o relay-ctrl-keyfd.o test/rc-hmac-unit.o test/rc-packet-unit.o): src/rc_packet.h
 
 $(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -DRC_TEST_DELAY_MS=400 -c -o $@ $<
@@ -55,6 +91,15 @@ $(B)/test/relay-ctrl-%-delay: $(B)/test/rc_spool-delay.o $(B)/relay-ctrl-%
 $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 
+$(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h conf-redis | $(B)/test
+	$(CC_CMD) $(SAN) -Isrc $(REDIS_FLAGS) -c -o $@ $<
+$(B)/relay-ctrl-allow.o $(B)/relay-ctrl-check.o: src/rc_redis.h
+$(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
+$(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h | $(B)/test
+	$(CC_CMD) $(SAN) -Isrc -DRC_NO_REDIS -c -o $@ $<
+$(B)/test/relay-ctrl-%-noredis: $(B)/test/rc_redis-none.o $(B)/relay-ctrl-%
+	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_redis.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(BASE_LIBS)
+
 check: all
 	test/run
 
@@ -62,3 +107,70 @@ clean:
 	rm -rf build build-san
 
 .PHONY: all check clean
+
+# Fuzzing: each fuzz/NAME.c with the objects listed in fuzz/deps/NAME,
+# built with clang's libFuzzer, AddressSanitizer and UBSan.
+FUZZ_CC := clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS := $(notdir $(wildcard fuzz/deps/*))
+
+fuzz: $(addprefix build-fuzz/,$(FUZZERS))
+
+build-fuzz:
+	mkdir -p $@
+FUZZ_LIBS := $(call first,conf-lib)
+
+build-fuzz/%.o: src/%.c $(wildcard src/*.h) | build-fuzz
+	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Isrc -c -o $@ $<
+build-fuzz/fuzz-%.o: fuzz/%.c $(wildcard src/*.h) | build-fuzz
+	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wall -Wextra -Isrc -c -o $@ $<
+# fuzz/policy.c includes the program's source, to reach its static parser.
+build-fuzz/fuzz-policy.o: src/relay-ctrl-policy.c
+define fuzzer
+build-fuzz/$(1): build-fuzz/fuzz-$(1).o $(addprefix build-fuzz/,$(shell cat fuzz/deps/$(1))) fuzz/deps/$(1)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$(filter %.o,$$^) $(FUZZ_LIBS)
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzzer,$(f))))
+
+lint:
+	tools/lint
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf build-fuzz
+
+.PHONY: fuzz lint clean-fuzz
+
+# The musl build's skalibs and hiredis (see tools/musl-skalibs); every
+# object waits for $(B)/test, so they come first.
+ifeq ($(MUSL),1)
+$(B)/test: build-musl/skalibs/lib/libskarnet.a
+endif
+build-musl/skalibs/lib/libskarnet.a:
+	tools/musl-skalibs build-musl/skalibs
+
+# Benchmarks, not part of the tests: the normal and the musl build side
+# by side (bench/run; doc/PERFORMANCE.md has the commands and figures).
+BENCH_CC := $(call first,conf-cc)
+BENCH_TOOLS := spawn mkspool smtpclient nop-dynamic nop-glibc-static nop-musl-static
+bench: bench-tools
+	$(MAKE) all
+	$(MAKE) MUSL=1 all
+	bench/run
+bench-tools: $(addprefix build-bench/,$(BENCH_TOOLS))
+build-bench:
+	mkdir -p $@
+build-bench/%: bench/%.c | build-bench
+	$(BENCH_CC) -o $@ $<
+build-bench/nop-dynamic: bench/nop.c | build-bench
+	$(BENCH_CC) -o $@ $<
+build-bench/nop-glibc-static: bench/nop.c | build-bench
+	$(BENCH_CC) -static -o $@ $<
+build-bench/nop-musl-static: bench/nop.c | build-bench
+	musl-gcc -O2 -static -o $@ $<
+
+clean: clean-musl
+clean-musl:
+	rm -rf build-musl build-bench
+
+.PHONY: bench bench-tools clean-musl

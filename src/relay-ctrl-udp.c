@@ -1,0 +1,234 @@
+/* relay-ctrl-udp: records in the spool the logins that relay-ctrl-send
+   reports from other hosts. Runs for ever under supervise. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <skalibs/types.h>
+#include <skalibs/ip46.h>
+#include "rc.h"
+#include "rc_packet.h"
+
+#define USAGE "relay-ctrl-udp"
+#define FROM_MAX (IP46_FMT + UINT16_FMT + 4)
+#define NETS_MAX 64
+#define REPLAY_MAX 4096
+
+static rc_key keys[2] ;
+static unsigned int nkeys ;
+static rc_net nets[NETS_MAX] ;
+static size_t nnets ;
+static int restricted, legacy, dirfd, inherited ;
+
+/* MACs of the requests accepted within the skew window. A request older
+   than floor may have been forgotten, so it is refused; floor starts at
+   the start time, so a restart forgets nothing that could be replayed. */
+static struct { uint64_t ts ; char mac[RC_MAC_LEN] ; } replay[REPLAY_MAX] ;
+static size_t replay_n, replay_next ;
+static uint64_t floor_ns ;
+
+static int replayed (char const *mac)
+{
+  for (size_t i = 0 ; i < replay_n ; i++)
+    if (!memcmp(replay[i].mac, mac, RC_MAC_LEN)) return 1 ;
+  return 0 ;
+}
+
+static void remember (char const *mac, uint64_t ts)
+{
+  if (replay_n == REPLAY_MAX && replay[replay_next].ts > floor_ns) floor_ns = replay[replay_next].ts ;
+  replay[replay_next].ts = ts ;
+  memcpy(replay[replay_next].mac, mac, RC_MAC_LEN) ;
+  replay_next = (replay_next + 1) % REPLAY_MAX ;
+  if (replay_n < REPLAY_MAX) replay_n++ ;
+}
+
+static uint64_t now_ns (void)
+{
+  struct timespec ts ;
+  clock_gettime(CLOCK_REALTIME, &ts) ;
+  return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec ;
+}
+
+static void reject (char const *from, char const *why, char const *detail)
+{
+  rc_warn("ignored packet from ", from, ": ", why, detail) ;
+}
+
+static int record (char const *from, char const *addr, char const *data, size_t len)
+{
+  if (rc_spool_write(dirfd, addr, data, len, inherited ? 0644 : 0600) < 0)
+  {
+    rc_warnsys("not recording login from ", addr, " sent by ", from, ": unable to write its spool entry") ;
+    return 0 ;
+  }
+  if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr, " sent by ", from) ;
+  return 1 ;
+}
+
+static char const *skew (uint64_t ts, uint64_t now)
+{
+  uint64_t window = (uint64_t)RC_SKEW * 1000000000ULL ;
+  if (ts + window < now) return "timestamp too old (more than 30 s behind this host's clock)" ;
+  if (ts > now + window) return "timestamp in the future (more than 30 s ahead of this host's clock)" ;
+  if (ts <= floor_ns) return "timestamp older than what the replay cache covers (receiver restarted or cache full)" ;
+  return 0 ;
+}
+
+/* The first variable that may not be imported, if any. */
+static int env_allowed (char const *from, rc_packet const *p, char *out, size_t *outlen)
+{
+  char q[RC_QUOTE_MAX] ;
+  char const *why ;
+  unsigned int rejected ;
+  for (size_t pos = 0 ; pos < p->recordslen ; pos += strlen(p->records + pos) + 1)
+  {
+    char const *rec = p->records + pos ;
+    char const *eq = strchr(rec, '=') ;
+    if (!rc_name_wanted(rec, (size_t)(eq - rec)))
+    {
+      char name[RC_QUOTE_MAX] ;
+      size_t n = (size_t)(eq - rec) < sizeof(name) - 1 ? (size_t)(eq - rec) : sizeof(name) - 1 ;
+      memcpy(name, rec, n) ;
+      name[n] = 0 ;
+      reject(from, "variable not accepted: ", rc_quote(q, name)) ;
+      return 0 ;
+    }
+  }
+  *outlen = rc_records_parse(out, RC_PACKET_MAX, 0, p->records, p->recordslen, 0, 0, &rejected, &why) ;
+  if (rejected) { reject(from, "variable not accepted: ", why) ; return 0 ; }
+  return 1 ;
+}
+
+static void authenticated (int fd, char const *buf, size_t len, ip46 const *src, uint16_t port, char const *from)
+{
+  rc_packet p ;
+  char addr[IP46_FMT] ;
+  char data[RC_PACKET_MAX] ;
+  char answer[RC_PACKET_MAX] ;
+  char ip[16] ;
+  char const *why ;
+  rc_key const *key = 0 ;
+  size_t datalen = 0, n ;
+  int is6 ;
+  if (!nkeys) { reject(from, "authenticated packet, but no key is configured", "") ; return ; }
+  why = rc_packet_parse(&p, buf, len) ;
+  if (why) { reject(from, why, "") ; return ; }
+  for (unsigned int i = 0 ; i < nkeys && !key ; i++)
+    if (rc_packet_verify(&p, buf, keys[i].key, keys[i].len)) key = keys + i ;
+  if (!key) { reject(from, "bad MAC (wrong key or altered packet)", "") ; return ; }
+  if (p.response) { reject(from, "a response, not a request", "") ; return ; }
+  why = skew(p.tsns, now_ns()) ;
+  if (why) { reject(from, why, "") ; return ; }
+  if (replayed(p.mac)) { reject(from, "replay of a packet already accepted", "") ; return ; }
+  is6 = p.is6 ? rc_ip_unmap(ip, p.ip) : (memcpy(ip, p.ip, 4), 0) ;
+  addr[is6 ? ip6_fmt(addr, ip) : ip4_fmt(addr, ip)] = 0 ;
+  if (!env_allowed(from, &p, data, &datalen)) return ;
+  if (!record(from, addr, data, datalen)) return ;
+  remember(p.mac, p.tsns) ;
+  n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, key->key, key->len) ;
+  if (socket_send46(fd, answer, n, src, port) < 0) rc_warnsys("unable to answer ", from) ;
+}
+
+/* relay-ctrl 3.2's datagram: the address in text, nothing else. */
+static void unauthenticated (int fd, char const *buf, size_t len, ip46 const *src, uint16_t port, char const *from)
+{
+  char addr[RC_ADDR_MAX] ;
+  if (!legacy) { reject(from, "unauthenticated datagram, and RELAY_CTRL_LEGACY is not set", "") ; return ; }
+  if (!rc_addr_canon(addr, buf, len) || strchr(addr, '%')) { reject(from, "unauthenticated datagram that is not an IP address", "") ; return ; }
+  if (!record(from, addr, "", 0)) return ;
+  if (socket_send46(fd, "", 1, src, port) < 0) rc_warnsys("unable to answer ", from) ;
+}
+
+static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t port)
+{
+  char from[FROM_MAX] ;
+  char ip[16] ;
+  int is6 = src->is6 ? rc_ip_unmap(ip, src->ip) : (memcpy(ip, src->ip, 4), 0) ;
+  size_t n = 0 ;
+  if (is6) from[n++] = '[' ;
+  n += is6 ? ip6_fmt(from + n, ip) : ip4_fmt(from + n, ip) ;
+  if (is6) from[n++] = ']' ;
+  from[n++] = ':' ;
+  n += uint16_fmt(from + n, port) ;
+  from[n] = 0 ;
+  if (restricted && !rc_nets_match(nets, nnets, ip, is6)) reject(from, "sender not in RELAY_CTRL_SENDERS", "") ;
+  else if (!len) reject(from, "empty packet", "") ;
+  else if (len > RC_PACKET_MAX) reject(from, "oversized packet", "") ;
+  else if (buf[0] == RC_PACKET_VERSION) authenticated(fd, buf, len, src, port, from) ;
+  else if ((unsigned char)buf[0] < 0x20) reject(from, "unknown packet version", "") ;
+  else unauthenticated(fd, buf, len, src, port, from) ;
+}
+
+static void configure (ip46 *bind, uint16_t *port)
+{
+  char q[RC_QUOTE_MAX] ;
+  char const *s ;
+  int r = rc_key_load(keys, "RELAY_CTRL_KEY") ;
+  if (r < 0) rc_fatal(100, "no usable key") ;
+  nkeys = (unsigned int)r ;
+  r = rc_key_load(keys + nkeys, "RELAY_CTRL_KEY_OLD") ;
+  if (r < 0) rc_fatal(100, "no usable old key") ;
+  if (r && !nkeys) rc_fatal(100, "RELAY_CTRL_KEY_OLD is set without RELAY_CTRL_KEY") ;
+  nkeys += (unsigned int)r ;
+  s = getenv("RELAY_CTRL_LEGACY") ;
+  legacy = s && *s && strcmp(s, "0") ;
+  if (!nkeys && !legacy) rc_fatal(100, "no key configured: set RELAY_CTRL_KEY to a key file, or RELAY_CTRL_LEGACY=1 to accept unauthenticated datagrams") ;
+  s = getenv("RELAY_CTRL_SENDERS") ;
+  if (s)
+  {
+    char const *bad ;
+    nnets = rc_nets_scan(nets, NETS_MAX, s, &bad) ;
+    if (bad) rc_fatal(100, "RELAY_CTRL_SENDERS: not an address or network: ", rc_quote(q, bad)) ;
+    restricted = 1 ;
+  }
+  else if (legacy) rc_fatal(100, "RELAY_CTRL_LEGACY needs RELAY_CTRL_SENDERS: otherwise anyone who can reach the port can open relaying") ;
+  s = getenv("RELAY_CTRL_BIND") ;
+  if (!s) s = "127.0.0.1" ;
+  if (inet_pton(AF_INET, s, bind->ip) == 1) bind->is6 = 0 ;
+  else if (inet_pton(AF_INET6, s, bind->ip) == 1) bind->is6 = 1 ;
+  else rc_fatal(100, "RELAY_CTRL_BIND=", rc_quote(q, s), " is not an IP address") ;
+  s = getenv("RELAY_CTRL_PORT") ;
+  *port = 811 ;
+  if (s && (!uint160_scan(s, port) || !*port)) rc_fatal(100, "RELAY_CTRL_PORT=", rc_quote(q, s), " is not a port number") ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  char buf[RC_PACKET_MAX + 1] ;
+  char text[IP46_FMT] ;
+  char fmt[UINT16_FMT] ;
+  ip46 bind ;
+  uint16_t port ;
+  struct stat st ;
+  int fd ;
+  (void)argv ;
+  rc_log_name("relay-ctrl-udp") ;
+  if (argc > 1) rc_usage(USAGE) ;
+  configure(&bind, &port) ;
+  dirfd = rc_spool_open(&inherited, "no login can be recorded", "") ;
+  if (dirfd < 0) rc_fatal(111, "no spool") ;
+  if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) rc_fatal(111, "the spool is not a directory") ;
+  fd = socket_udp46_b(bind.is6) ;
+  if (fd < 0) rc_fatalsys(111, "unable to create a UDP socket") ;
+  text[ip46_fmt(text, &bind)] = 0 ;
+  fmt[uint16_fmt(fmt, port)] = 0 ;
+  if (socket_bind46(fd, &bind, port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
+  floor_ns = now_ns() ;
+  rc_info("listening on ", text, " port ", fmt, nkeys ? (legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", restricted ? "" : ", from any sender") ;
+  for (;;)
+  {
+    ip46 src = { .is6 = bind.is6 } ;
+    uint16_t sport ;
+    ssize_t r = socket_recv46(fd, buf, sizeof(buf), &src, &sport) ;
+    if (r < 0)
+    {
+      if (errno != EINTR && errno != EAGAIN) rc_warnsys("unable to receive a packet") ;
+      continue ;
+    }
+    handle(fd, buf, (size_t)r, &src, sport) ;
+  }
+}

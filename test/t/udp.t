@@ -1,0 +1,268 @@
+# relay-ctrl-send and relay-ctrl-udp: real UDP on loopback between two
+# "hosts" (separate spools, receivers on 127.0.0.2, 127.0.0.3, ::1).
+. "$RC_TOP/test/lib.sh"
+PY="python3 $TOP/test/udp/packet.py"
+BASE=$(( 20000 + RANDOM % 30000 ))
+PB=$BASE PL=$((BASE + 1)) P6=$((BASE + 2)) PLEG=$((BASE + 3)) PFAKE=$((BASE + 4)) PDEAD=$((BASE + 5)) PROT=$((BASE + 6))
+
+ms () { echo $(( $(date +%s%N) / 1000000 )); }
+newkey () { head -c 32 /dev/urandom > "$1"; chmod 600 "$1"; }
+newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }
+listing () { ls -A "$1" | tr '\n' ' '; }
+# waitfor FILE [SECONDS]: until FILE exists.
+waitfor () { local i; for ((i = 0; i < ${2:-3} * 50; i++)); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
+# waitlog FILE PATTERN [SECONDS]
+waitlog () { local i; for ((i = 0; i < ${3:-3} * 50; i++)); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done; return 1; }
+# start_udp LOG VAR=value...: a receiver in the background until the end.
+start_udp () {
+  local log=$1; shift
+  env -i PATH="$PATH_T" "$@" relay-ctrl-udp 2>"$log" </dev/null >/dev/null &
+  local pid=$!
+  cleanup "kill $pid 2>/dev/null"
+  waitlog "$log" 'info: listening on' 3 || { echo "# receiver did not start:"; sed 's/^/#   /' "$log"; }
+  UDP_PID=$pid
+}
+# send LOG VAR=value... -- PROG...: relay-ctrl-send with its own log.
+send () {
+  local log=$1; shift
+  local envs=()
+  while [ "$1" != -- ]; do envs+=("$1"); shift; done
+  shift
+  env -i PATH="$PATH_T" "${envs[@]}" relay-ctrl-send "$@" 2>"$log" </dev/null
+}
+
+KEY=$T/key KEY2=$T/key2 OLD=$T/oldkey
+newkey "$KEY"; newkey "$KEY2"; newkey "$OLD"
+newspool a; newspool b; newspool c; newspool d; newspool e
+A=$T/a/allow B=$T/b/allow
+
+# Host B's receiver, authenticated, senders restricted to loopback.
+start_udp "$T/b.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_BIND=127.0.0.2 \
+  RELAY_CTRL_PORT=$PB RELAY_CTRL_SENDERS=127.0.0.1,::1 RELAY_CTRL_LOG_IPS=1
+B_PID=$UDP_PID
+has "$(cat "$T/b.log")" "^relay-ctrl-udp\[[0-9]+\]: info: listening on 127\.0\.0\.2 port $PB, authenticated$" "receiver logs where it listens"
+
+# A login on host A, through the whole privileged chain; the POP server
+# runs as nobody and must get neither the key nor its descriptor.
+start=$(ms)
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$A" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" \
+  TCPREMOTEIP=192.0.2.5 USER=joe DOMAIN=example.org \
+  relay-ctrl-keyfd relay-ctrl-chdir setuidgid nobody relay-ctrl-allow relay-ctrl-send \
+  sh -c 'echo "${RELAY_CTRL_KEY_FD-nokeyfd}"; for f in /proc/$$/fd/*; do readlink "$f"; done' >"$T/pop.out" 2>"$T/pop.err" </dev/null
+if waitfor "$B/192.0.2.5" 3; then delay=$(( $(ms) - start )); pass "login on A recorded in B's spool"; else delay=none; failed "login on A recorded in B's spool" "$(cat "$T/pop.err" "$T/b.log")"; fi
+echo "# delay from the login on A to the entry on B: $delay ms (includes process start-up of the chain)"
+ok "and locally on A by relay-ctrl-allow" test -f "$A/192.0.2.5"
+is "$(sed -n 1p "$T/pop.out")" nokeyfd "the POP server does not get RELAY_CTRL_KEY_FD"
+hasnt "$(cat "$T/pop.out")" "$KEY" "the POP server does not hold the key file open"
+is "$(od -An -c "$B/192.0.2.5" | tr -s ' \n' ' ')" ' U S E R = j o e \0 D O M A I N = e x a m p l e . o r g \0 ' "USER and DOMAIN carried to B"
+run RELAY_CTRL_DIR="$B" TCPREMOTEIP=192.0.2.5 -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT+relay}:$USER@$DOMAIN"'
+is "$OUT" "relay:joe@example.org" "relay-ctrl-check on B relays for the client"
+run RELAY_CTRL_DIR="$A" TCPREMOTEIP=192.0.2.5 -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT+relay}"'
+is "$OUT" relay "relay-ctrl-check on A relays too"
+has "$(cat "$T/b.log")" "info: recorded login from 192\.0\.2\.5 sent by 127\.0\.0\.1:[0-9]+" "receiver logs the login and its sender"
+sleep 0.2
+is "$(cat "$T/pop.err")" "" "the sender logs nothing when every remote answered"
+
+# Courier: no AUTHENTICATED, nothing sent.
+send "$T/s.log" TCPREMOTEIP=192.0.2.6 AUTHUSER=x AUTHARGV0=imapd RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- true
+sleep 0.3
+ok "Courier login without AUTHENTICATED: nothing sent" test ! -e "$B/192.0.2.6"
+
+
+# A dead remote does not delay the POP server, and does not hold its
+# connection (stdout) open: the capture ends before the sender gives up.
+start=$(ms)
+out=$(send "$T/dead.log" TCPREMOTEIP=192.0.2.8 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PDEAD" RELAY_CTRL_TRIES=2 RELAY_CTRL_TIMEOUT=1 -- sh -c 'echo ran')
+took=$(( $(ms) - start ))
+is "$out" ran "dead remote: the POP server runs"
+echo "# POP server finished after $took ms with a dead remote (sender gives up after 2 s)"
+hasnt "$(cat "$T/dead.log")" "no answer" "the POP session ended before the sender gave up"
+ok "the sender gives up on the dead remote in the background" waitlog "$T/dead.log" "warning: login from 192\.0\.2\.8 not recorded on 127\.0\.0\.2:$PDEAD: no answer after 2 tries" 4
+
+# A receiver started late gets one of the retries.
+send "$T/late.log" TCPREMOTEIP=192.0.2.9 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.3:$PL" RELAY_CTRL_TRIES=5 RELAY_CTRL_TIMEOUT=1 -- true
+sleep 1.3
+start_udp "$T/c.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$T/c/allow" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PL
+ok "receiver started 1.3 s late: a retry delivers" waitfor "$T/c/allow/192.0.2.9" 3
+sleep 0.3
+hasnt "$(cat "$T/late.log")" "no answer" "and the sender saw the answer"
+ans=$($PY send 127.0.0.3 $PL "$KEY" now-3 192.0.2.10 --wait 0.3)
+is "$ans" none "a restarted receiver refuses requests dated before its start (it cannot know whether they are replays)"
+has "$(cat "$T/c.log")" "warning: ignored packet from 127\.0\.0\.1:[0-9]+: timestamp older than what the replay cache covers" "and says so"
+ok "nothing written" test ! -e "$T/c/allow/192.0.2.10"
+
+# Rejections: each one line naming the sender and the reason, nothing written.
+before=$(listing "$B")
+reject () {
+  local what=$1 why=$2; shift 2
+  : > "$T/b.log.mark"; local lines=$(wc -l < "$T/b.log")
+  local got; got=$("$@")
+  is "$got" none "$what: no answer"
+  waitlog "$T/b.log" "$why" 1 >/dev/null
+  local new; new=$(tail -n +$((lines + 1)) "$T/b.log")
+  has "$new" "^relay-ctrl-udp\[[0-9]+\]: warning: ignored packet from (127\.0\.0\.[0-9]+|\[::1\]):[0-9]+: $why" "$what: logged with sender and reason"
+  is "$(wc -l <<<"$new")" 1 "$what: exactly one log line"
+  is "$(listing "$B")" "$before" "$what: nothing written"
+}
+W="--wait 0.3"
+reject "wrong key" "bad MAC" $PY send 127.0.0.2 $PB "$KEY2" now 192.0.2.20 $W
+reject "no MAC" "no MAC" $PY send 127.0.0.2 $PB --raw "$($PY body "$KEY" now 192.0.2.20)00" $W
+good=$($PY hex "$KEY" now 192.0.2.20 USER=x)
+reject "altered address" "bad MAC" $PY send 127.0.0.2 $PB --raw "${good/c0000214/c0000215}" $W
+reject "truncated packet" "truncated item" $PY send 127.0.0.2 $PB --raw "${good:0:$(( ${#good} - 20 ))}" $W
+reject "no end marker" "truncated packet: no end marker" $PY send 127.0.0.2 $PB --raw "${good:0:$(( ${#good} - 2 ))}" $W
+reject "bytes after the end" "bytes after the end marker" $PY send 127.0.0.2 $PB --raw "${good}00" $W
+reject "oversized packet" "oversized packet" $PY send 127.0.0.2 $PB --raw "01$(printf '0%.0s' {1..1200})" $W
+reject "unknown version" "unknown packet version" $PY send 127.0.0.2 $PB --raw "02${good:2}" $W
+reject "unknown item type" "unknown item type" $PY send 127.0.0.2 $PB --raw "010100090000" $W
+reject "empty datagram" "empty packet" $PY send 127.0.0.2 $PB --raw "" $W
+reject "timestamp too old" "timestamp too old" $PY send 127.0.0.2 $PB "$KEY" now-100 192.0.2.20 $W
+reject "timestamp in the future" "timestamp in the future" $PY send 127.0.0.2 $PB "$KEY" now+100 192.0.2.20 $W
+reject "malformed timestamp" "malformed timestamp" $PY send 127.0.0.2 $PB "$KEY" 12x4 192.0.2.20 $W
+reject "forbidden variable PATH" "variable not accepted: PATH" $PY send 127.0.0.2 $PB "$KEY" now 192.0.2.20 PATH=/tmp $W
+reject "forbidden variable RELAYCLIENT" "variable not accepted: RELAYCLIENT" $PY send 127.0.0.2 $PB "$KEY" now 192.0.2.20 USER=x RELAYCLIENT=@evil $W
+reject "control characters in a value" "variable not accepted: control characters in value" $PY send 127.0.0.2 $PB "$KEY" now 192.0.2.20 "$(printf 'USER=a\tb')" $W
+reject "unauthenticated datagram" "unauthenticated datagram, and RELAY_CTRL_LEGACY is not set" $PY send 127.0.0.2 $PB --raw "$(printf 192.0.2.20 | od -An -tx1 | tr -d ' \n')" $W
+reject "sender not allowed" "sender not in RELAY_CTRL_SENDERS" env RC_FROM=127.0.0.9 $PY send 127.0.0.2 $PB "$KEY" now 192.0.2.20 $W
+resp=$($PY send 127.0.0.2 $PB "$KEY" now 192.0.2.21)
+rm -f "$B/192.0.2.21"
+reject "a response sent as a request" "a response, not a request" $PY send 127.0.0.2 $PB --raw "$resp" $W
+
+# The receiver stamps the entry with its own clock (B started over 5 s ago).
+ans=$($PY send 127.0.0.2 $PB "$KEY" now-5 192.0.2.7 USER=ann)
+is "$($PY answer "$KEY" "$ans")" "response mac-ok" "a valid request is answered with a signed response"
+ok "a request 5 s old is recorded" test -f "$B/192.0.2.7"
+ok "with the receiver's time, not the sender's" test $(( $(date +%s) - $(mtime "$B/192.0.2.7" 2>/dev/null || echo 0) )) -le 2
+rm -f "$B/192.0.2.7"
+
+# Replay: a captured valid packet, sent again after the entry is gone.
+captured=$($PY hex "$KEY" now 192.0.2.22 USER=joe)
+ans=$($PY send 127.0.0.2 $PB --raw "$captured")
+ok "the captured packet was accepted the first time" test -f "$B/192.0.2.22"
+rm -f "$B/192.0.2.22"
+reject "replay of a captured packet" "replay of a packet already accepted" $PY send 127.0.0.2 $PB --raw "$captured" $W
+ok "the receiver survived all of it" kill -0 "$B_PID"
+ans=$($PY send 127.0.0.2 $PB "$KEY" now 192.0.2.23)
+ok "and still records good packets" test -f "$B/192.0.2.23"
+rm -f "$B/192.0.2.23"
+
+# Key rotation: the receiver takes the new key and the old one.
+start_udp "$T/rot.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_KEY_OLD="$OLD" RELAY_CTRL_DIR="$T/e/allow" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PROT
+ans=$($PY send 127.0.0.3 $PROT "$OLD" now 192.0.2.30)
+is "$($PY answer "$OLD" "$ans")" "response mac-ok" "rotation: a request signed with the old key is answered with the old key"
+ok "rotation: old key accepted" test -f "$T/e/allow/192.0.2.30"
+ans=$($PY send 127.0.0.3 $PROT "$KEY" now 192.0.2.31)
+ok "rotation: new key accepted" test -f "$T/e/allow/192.0.2.31"
+ans=$($PY send 127.0.0.3 $PROT "$KEY2" now 192.0.2.32 --wait 0.3)
+is "$ans" none "rotation: any other key refused"
+
+# IPv6 transport and IPv6 client addresses.
+start_udp "$T/d.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$T/d/allow" RELAY_CTRL_BIND=::1 RELAY_CTRL_PORT=$P6 RELAY_CTRL_SENDERS=::1/128
+has "$(cat "$T/d.log")" "listening on ::1 port $P6" "receiver bound to ::1"
+send "$T/s6.log" TCPREMOTEIP=2001:DB8::7 USER=v6 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="[::1]:$P6" -- true
+ok "IPv6 client over IPv6 transport recorded under its canonical name" waitfor "$T/d/allow/2001:db8::7" 3
+send "$T/s6.log" TCPREMOTEIP=::ffff:192.0.2.40 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="[::1]:$P6" -- true
+ok "IPv4-mapped client recorded as IPv4" waitfor "$T/d/allow/192.0.2.40" 3
+send "$T/s6b.log" TCPREMOTEIP=2001:db8::8 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_PORT=$PB RELAY_CTRL_REMOTES="127.0.0.2" -- true
+ok "IPv6 client over IPv4 transport, remote port from RELAY_CTRL_PORT" waitfor "$B/2001:db8::8" 3
+run RELAY_CTRL_DIR="$T/d/allow" TCPREMOTEIP=2001:db8:0::7 -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT+relay}:$USER"'
+is "$OUT" relay:v6 "relay-ctrl-check relays for the IPv6 client"
+send "$T/zone.log" TCPREMOTEIP=fe80::1%lo RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="[::1]:$P6" -- true
+has "$(cat "$T/zone.log")" "not sending login from fe80::1%lo: an address with a zone means nothing on other hosts" "a zoned address is not sent"
+
+# Legacy (relay-ctrl 3.2) interop, both directions.
+start_udp "$T/leg.log" RELAY_CTRL_LEGACY=1 RELAY_CTRL_SENDERS=127.0.0.1 RELAY_CTRL_DIR="$T/c/allow" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PLEG
+has "$(cat "$T/leg.log")" "listening on 127\.0\.0\.3 port $PLEG, legacy only" "legacy receiver says so"
+ans=$($PY send 127.0.0.3 $PLEG --raw "$(printf 192.0.2.50 | od -An -tx1 | tr -d ' \n')")
+is "$ans" 00 "a 3.2 sender's bare address gets a 1-byte answer"
+ok "and is recorded" test -f "$T/c/allow/192.0.2.50"
+send "$T/leg-send.log" TCPREMOTEIP=192.0.2.51 RELAY_CTRL_REMOTES="127.0.0.3:$PLEG" RELAY_CTRL_TRIES=2 -- true
+ok "our sender without a key talks to our legacy receiver" waitfor "$T/c/allow/192.0.2.51" 3
+ans=$($PY send 127.0.0.3 $PLEG "$KEY" now 192.0.2.52 --wait 0.3)
+is "$ans" none "the legacy-only receiver refuses authenticated packets"
+$PY legacy-receiver 127.0.0.3 $PFAKE "$T/fake.out" 2>/dev/null & FAKE=$!
+cleanup "kill $FAKE 2>/dev/null"
+waitfor "$T/fake.out" 3
+send "$T/fake.log" TCPREMOTEIP=192.0.2.53 USER=joe RELAY_CTRL_REMOTES="127.0.0.3:$PFAKE" RELAY_CTRL_TRIES=3 -- true
+sleep 0.4
+is "$(cat "$T/fake.out")" "$(printf 192.0.2.53 | od -An -tx1 | tr -d ' \n')" "to a 3.2 receiver: one bare address datagram, no terminator"
+hasnt "$(cat "$T/fake.log")" "no answer" "and its 1-byte answer is taken"
+
+# Configuration errors: 100, with a clear message.
+chmod 644 "$KEY2"
+run RELAY_CTRL_KEY="$KEY2" RELAY_CTRL_DIR="$B" RELAY_CTRL_PORT=$PDEAD -- relay-ctrl-udp
+is "$RC" 100 "key readable by others: exit 100"
+has "$ERR" "warning: refusing key .*key2: it is accessible to group or others \(mode 0644\): chmod 600 it" "and says why"
+cp "$KEY" "$T/key3"; chown nobody "$T/key3"
+run RELAY_CTRL_KEY="$T/key3" RELAY_CTRL_DIR="$B" RELAY_CTRL_PORT=$PDEAD -- relay-ctrl-udp
+is "$RC" 100 "key owned by another user: exit 100"
+has "$ERR" "warning: refusing key .*key3: it belongs to uid [0-9]+, not to root: chown root it" "and says why"
+run RELAY_CTRL_DIR="$B" RELAY_CTRL_PORT=$PDEAD -- relay-ctrl-udp
+is "$RC" 100 "no key and no RELAY_CTRL_LEGACY: exit 100"
+has "$ERR" "fatal: no key configured" "and says so"
+run RELAY_CTRL_LEGACY=1 RELAY_CTRL_DIR="$B" RELAY_CTRL_PORT=$PDEAD -- relay-ctrl-udp
+is "$RC:$(grep -c 'RELAY_CTRL_LEGACY needs RELAY_CTRL_SENDERS' <<<"$ERR")" 100:1 "legacy without RELAY_CTRL_SENDERS: exit 100"
+run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_SENDERS=10.0.0.0/33 -- relay-ctrl-udp
+is "$RC" 100 "bad network in RELAY_CTRL_SENDERS: exit 100"
+run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_BIND=nowhere -- relay-ctrl-udp
+is "$RC" 100 "bad RELAY_CTRL_BIND: exit 100"
+run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_PORT=70000 -- relay-ctrl-udp
+is "$RC" 100 "bad RELAY_CTRL_PORT: exit 100"
+run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$T/missing" -- relay-ctrl-udp
+is "$RC" 111 "missing spool: exit 111"
+run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_BIND=127.0.0.2 RELAY_CTRL_PORT=$PB -- relay-ctrl-udp
+is "$RC" 111 "port in use: exit 111"
+has "$ERR" "fatal: unable to bind to 127\.0\.0\.2 port $PB: " "and says where"
+run -- relay-ctrl-udp x
+is "$RC" 100 "an argument: usage, exit 100"
+
+# relay-ctrl-keyfd and the sender's key handling.
+run RELAY_CTRL_KEY="$KEY" -- relay-ctrl-keyfd sh -c 'echo "$RELAY_CTRL_KEY_FD"; readlink /proc/$$/fd/$RELAY_CTRL_KEY_FD'
+has "$OUT" "^[0-9]+
+$KEY$" "relay-ctrl-keyfd passes an open descriptor on the key"
+run RELAY_CTRL_KEY="$KEY2" -- relay-ctrl-keyfd sh -c 'echo "${RELAY_CTRL_KEY_FD-unset}"'
+is "$OUT" unset "relay-ctrl-keyfd passes no key readable by others"
+has "$ERR" "refusing key .*key2" "and says why"
+run -- relay-ctrl-keyfd
+is "$RC" 100 "relay-ctrl-keyfd without a program: 100"
+send "$T/k.log" TCPREMOTEIP=192.0.2.60 RELAY_CTRL_KEY="$KEY2" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- sh -c 'echo ran' > "$T/k.out"
+is "$(cat "$T/k.out")" ran "sender with an unusable key: the POP server runs"
+has "$(cat "$T/k.log")" "not sending login from 192\.0\.2\.60: no usable key" "and nothing is sent, not even unauthenticated"
+send "$T/k.log" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- sh -c 'echo ran' > "$T/k.out"
+is "$(cat "$T/k.out")" ran "sender without TCPREMOTEIP: the POP server runs"
+send "$T/k.log" TCPREMOTEIP=192.0.2.61 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="junk,127.0.0.2:0,[::1,127.0.0.2:$PB" RELAY_CTRL_TRIES=x -- sh -c 'echo ran' > "$T/k.out"
+is "$(cat "$T/k.out")" ran "sender with junk remotes: the POP server runs"
+has "$(cat "$T/k.log")" "ignoring remote junk in RELAY_CTRL_REMOTES" "junk remote: warning"
+ok "junk RELAY_CTRL_TRIES: warning" waitlog "$T/k.log" "RELAY_CTRL_TRIES=x is not a number from 1 to 100: using the default" 2
+ok "and the valid remote gets the login" waitfor "$B/192.0.2.61" 2
+send "$T/k.log" -- true
+is "$?" 0 "sender exit status is PROG's"
+send "$T/k.log" --
+is "$?" 100 "sender without a program: 100"
+send "$T/k.log" -- /nonexistent
+is "$?" 127 "sender, program not found: 127"
+
+# Without relay-ctrl-allow, relay-ctrl-send records the login locally
+# through relay-ctrl-chdir's descriptor, and hands it on to nobody.
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$A" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" TCPREMOTEIP=192.0.2.70 USER=loc \
+  relay-ctrl-keyfd relay-ctrl-chdir relay-ctrl-send sh -c 'echo "${RELAY_CTRL_DIR_FD-unset}"; ls -l /proc/$$/fd/' >"$T/loc.out" 2>"$T/loc.log" </dev/null
+ok "relay-ctrl-send records locally through RELAY_CTRL_DIR_FD" test -f "$A/192.0.2.70"
+is "$(sed -n 1p "$T/loc.out")" unset "and does not pass RELAY_CTRL_DIR_FD on"
+hasnt "$(cat "$T/loc.out")" "$A|$KEY" "the POP server holds neither the spool nor the key"
+ok "and sends it too" waitfor "$B/192.0.2.70" 3
+
+sleep 0.3
+hasnt "$(cat "$T"/*.log)" "Sanitizer|runtime error" "no sanitizer report from any receiver or sender"
+
+# The background sender holds the key as the mail user: not dumpable, so
+# that user cannot read its memory or environment through /proc.
+env -i PATH="$PATH_T" TCPREMOTEIP=192.0.2.80 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PDEAD" RELAY_CTRL_TRIES=2 \
+  relay-ctrl-keyfd setuidgid nobody relay-ctrl-send true 2>"$T/dump.log" </dev/null
+sleep 0.2
+bg=$(pgrep -n -u nobody -x relay-ctrl-send)
+if [ -n "$bg" ]; then
+  cleanup "kill $bg 2>/dev/null"
+  notok "the mail user cannot read the background sender's memory" setuidgid nobody sh -c "cat /proc/$bg/environ >/dev/null 2>&1"
+  setuidgid nobody sleep 2 & sl=$!; cleanup "kill $sl 2>/dev/null"; sleep 0.1
+  ok "(while it can read its own ordinary processes')" setuidgid nobody sh -c "cat /proc/$sl/environ >/dev/null 2>&1"
+else failed "background sender running as nobody found"; fi

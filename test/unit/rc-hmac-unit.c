@@ -1,0 +1,42 @@
+/* HMAC-SHA256 against RFC 4231 test cases 1-4, 6 and 7 (case 5 is a
+   truncated output, which we never use). Prints one line per case. */
+
+#include <stdio.h>
+#include <string.h>
+#include "rc_packet.h"
+
+static void hex (char *out, char const *in, size_t len)
+{
+  for (size_t i = 0 ; i < len ; i++) sprintf(out + 2 * i, "%02x", (unsigned char)in[i]) ;
+}
+
+static int check (char const *name, char const *key, size_t keylen, char const *data, size_t len, char const *want)
+{
+  char mac[RC_MAC_LEN] ;
+  char got[2 * RC_MAC_LEN + 1] ;
+  rc_hmac_sha256(mac, key, keylen, data, len) ;
+  hex(got, mac, RC_MAC_LEN) ;
+  int ok = !strcmp(got, want) ;
+  printf("%s %s\n", ok ? "ok" : "FAIL", name) ;
+  if (!ok) printf("  got  %s\n  want %s\n", got, want) ;
+  return ok ;
+}
+
+int main (void)
+{
+  char k[131] ;
+  char d[50] ;
+  int ok = 1 ;
+  memset(k, 0x0b, 20) ;
+  ok &= check("rfc4231 case 1", k, 20, "Hi There", 8, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7") ;
+  ok &= check("rfc4231 case 2", "Jefe", 4, "what do ya want for nothing?", 28, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") ;
+  memset(k, 0xaa, 20) ; memset(d, 0xdd, 50) ;
+  ok &= check("rfc4231 case 3", k, 20, d, 50, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe") ;
+  for (int i = 0 ; i < 25 ; i++) k[i] = (char)(i + 1) ;
+  memset(d, 0xcd, 50) ;
+  ok &= check("rfc4231 case 4", k, 25, d, 50, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b") ;
+  memset(k, 0xaa, 131) ;
+  ok &= check("rfc4231 case 6", k, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 54, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54") ;
+  ok &= check("rfc4231 case 7", k, 131, "This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.", 152, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2") ;
+  return !ok ;
+}
