@@ -1,0 +1,171 @@
+/* relay-ctrl-list [-a] [-m]: shows the current authorizations in the
+   spool: address, user, age, seconds left. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <skalibs/types.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/buffer.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/genalloc.h>
+#include "rc_ops.h"
+
+#define USAGE "relay-ctrl-list [ -a ] [ -m ]"
+
+struct row { char addr[RC_ADDR_MAX] ; size_t user ; time_t mtime ; enum rc_age_e age ; } ;
+
+static genalloc rows = GENALLOC_ZERO ;
+static stralloc users = STRALLOC_ZERO ;
+static int all ;
+static time_t now ;
+static unsigned int expiry, expired, future, notreg, temporary, other, failed ;
+
+static void one (int dirfd, char const *name, void *ctx)
+{
+  char q[RC_QUOTE_MAX] ;
+  struct rc_entry e ;
+  struct row r ;
+  (void)ctx ;
+  if (rc_is_temporary(name)) { temporary++ ; return ; }
+  if (strlen(name) >= RC_ADDR_MAX || !rc_addr_canon(r.addr, name, strlen(name)) || strcmp(r.addr, name)) { other++ ; return ; }
+  switch (rc_entry_read(dirfd, name, &e))
+  {
+    case RC_ENTRY_NONE : return ;
+    case RC_ENTRY_SYMLINK :
+      notreg++ ;
+      rc_warn("skipping ", name, " in the spool: it is a symbolic link") ;
+      return ;
+    case RC_ENTRY_NOTREG :
+      notreg++ ;
+      rc_warn("skipping ", name, " in the spool: it is not a regular file") ;
+      return ;
+    case RC_ENTRY_ERROR :
+      failed++ ;
+      rc_warnsys("unable to read ", rc_quote(q, name), " in the spool") ;
+      return ;
+    case RC_ENTRY_OK : break ;
+  }
+  r.mtime = e.st.st_mtime ;
+  r.age = rc_spool_age(&e.st, now, expiry) ;
+  if (!all && r.age != RC_FRESH)
+  {
+    if (r.age == RC_STALE) expired++ ; else future++ ;
+    return ;
+  }
+  r.user = users.len ;
+  if (!stralloc_catb(&users, e.user, strlen(e.user) + 1) || !genalloc_append(struct row, &rows, &r))
+    rc_fatalsys(111, "unable to allocate memory") ;
+}
+
+static int by_address (void const *a, void const *b)
+{
+  return strcmp(((struct row const *)a)->addr, ((struct row const *)b)->addr) ;
+}
+
+static char const *state (enum rc_age_e age)
+{
+  return age == RC_FRESH ? "fresh" : age == RC_STALE ? "expired" : "future" ;
+}
+
+static void put (char const *s)
+{
+  if (buffer_puts(buffer_1, s) < 0) rc_fatalsys(111, "unable to write to stdout") ;
+}
+
+static void putn (long n)
+{
+  char fmt[LONG_FMT] ;
+  fmt[long_fmt(fmt, n)] = 0 ;
+  put(fmt) ;
+}
+
+static void pad (char const *s, size_t width)
+{
+  size_t n = strlen(s) ;
+  put(s) ;
+  while (n++ < width + 2) put(" ") ;
+}
+
+/* The table is for people: bytes that could steer a terminal become '?'. */
+static char const *printable (char *s)
+{
+  for (char *p = s ; *p ; p++) if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) *p = '?' ;
+  return s ;
+}
+
+static void table (struct row *r, size_t n)
+{
+  size_t aw = 7, uw = 4 ;
+  for (size_t i = 0 ; i < n ; i++)
+  {
+    size_t len = strlen(users.s + r[i].user) ;
+    if (strlen(r[i].addr) > aw) aw = strlen(r[i].addr) ;
+    if (len > uw) uw = len ;
+  }
+  pad("ADDRESS", aw) ; pad("USER", uw) ; put("AGE     LEFT    STATE\n") ;
+  for (size_t i = 0 ; i < n ; i++)
+  {
+    char num[LONG_FMT] ;
+    pad(r[i].addr, aw) ;
+    pad(users.s[r[i].user] ? printable(users.s + r[i].user) : "-", uw) ;
+    num[long_fmt(num, (long)(now - r[i].mtime))] = 0 ; pad(num, 6) ;
+    num[long_fmt(num, (long)(r[i].mtime + (time_t)expiry - now))] = 0 ; pad(num, 6) ;
+    put(state(r[i].age)) ;
+    put("\n") ;
+  }
+}
+
+static void machine (struct row *r, size_t n)
+{
+  for (size_t i = 0 ; i < n ; i++)
+  {
+    put(r[i].addr) ; put("\t") ;
+    put(users.s + r[i].user) ; put("\t") ;
+    putn((long)r[i].mtime) ; put("\t") ;
+    putn((long)(now - r[i].mtime)) ; put("\t") ;
+    putn((long)(r[i].mtime + (time_t)expiry - now)) ; put("\t") ;
+    put(state(r[i].age)) ; put("\n") ;
+  }
+}
+
+static char const *nfmt (char *s, unsigned int n)
+{
+  s[uint_fmt(s, n)] = 0 ;
+  return s ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  int dirfd, m = 0 ;
+  size_t n ;
+  subgetopt l = SUBGETOPT_ZERO ;
+  rc_log_name("relay-ctrl-list") ;
+  for (int opt ; (opt = subgetopt_r(argc, argv, "am", &l)) != -1 ;)
+  {
+    if (opt == 'a') all = 1 ;
+    else if (opt == 'm') m = 1 ;
+    else rc_usage(USAGE) ;
+  }
+  if (l.ind < argc) rc_usage(USAGE) ;
+  dirfd = rc_ops_spool() ;
+  expiry = rc_expiry() ;
+  now = time(0) ;
+  if (rc_spool_each(dirfd, &one, 0) < 0) rc_fatalsys(111, "unable to read the spool") ;
+  n = genalloc_len(struct row, &rows) ;
+  if (n) qsort(genalloc_s(struct row, &rows), n, sizeof(struct row), &by_address) ;
+  if (m) machine(genalloc_s(struct row, &rows), n) ;
+  else table(genalloc_s(struct row, &rows), n) ;
+  if (!buffer_flush(buffer_1)) rc_fatalsys(111, "unable to write to stdout") ;
+  if (expired + future + notreg + temporary + other)
+  {
+    char a[UINT_FMT], b[UINT_FMT], c[UINT_FMT], d[UINT_FMT], e[UINT_FMT], f[UINT_FMT] ;
+    rc_info("listed ", nfmt(a, (unsigned int)n), ", skipped ", nfmt(b, expired), " expired, ", nfmt(c, future),
+      " dated in the future, ", nfmt(d, notreg), " not regular files, ", nfmt(e, temporary), " temporary, ",
+      nfmt(f, other), " not named after an address") ;
+  }
+  genalloc_free(struct row, &rows) ;
+  stralloc_free(&users) ;
+  return failed ? 111 : 0 ;
+}

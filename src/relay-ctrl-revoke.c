@@ -1,0 +1,109 @@
+/* relay-ctrl-revoke address...
+   relay-ctrl-revoke -u user...
+   Removes authorizations from the spool at once, by client address or
+   by the user that logged in. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <skalibs/sgetopt.h>
+#include "rc_ops.h"
+
+#define USAGE "relay-ctrl-revoke address... | relay-ctrl-revoke -u user..."
+
+static unsigned int revoked, failed ;
+
+static void logged (char const *addr, struct rc_entry const *e)
+{
+  if (e->user[0]) rc_info("revoked ", addr, " (user ", e->user, ")") ;
+  else rc_info("revoked ", addr) ;
+}
+
+static int any (struct rc_entry const *e, void *ctx)
+{
+  (void)e ; (void)ctx ;
+  return 1 ;
+}
+
+static void by_address (int dirfd, char const *addr)
+{
+  struct rc_entry e ;
+  int r = rc_spool_remove_if(dirfd, addr, &any, 0, &e) ;
+  if (r < 0) { failed++ ; rc_warnsys("unable to revoke ", addr) ; return ; }
+  if (r) { revoked++ ; logged(addr, &e) ; return ; }
+  switch (rc_entry_read(dirfd, addr, &e))
+  {
+    case RC_ENTRY_SYMLINK : rc_warn("not revoking ", addr, ": its spool entry is a symbolic link, which grants nothing") ; break ;
+    case RC_ENTRY_NOTREG : rc_warn("not revoking ", addr, ": its spool entry is not a regular file, which grants nothing") ; break ;
+    default : rc_info("nothing to revoke for ", addr) ; break ;
+  }
+}
+
+struct users { char const *const *v ; unsigned int n ; unsigned int *hits ; } ;
+
+static int matches (struct rc_entry const *e, void *ctx)
+{
+  struct users const *u = ctx ;
+  for (unsigned int i = 0 ; i < u->n ; i++) if (rc_entry_user_is(e, u->v[i])) return 1 ;
+  return 0 ;
+}
+
+static void by_user (int dirfd, char const *name, void *ctx)
+{
+  struct users *u = ctx ;
+  struct rc_entry e ;
+  char q[RC_QUOTE_MAX] ;
+  int r ;
+  if (rc_is_temporary(name)) return ;
+  r = rc_spool_remove_if(dirfd, name, &matches, u, &e) ;
+  if (r < 0) { failed++ ; rc_warnsys("unable to revoke ", rc_quote(q, name)) ; return ; }
+  if (!r) return ;
+  revoked++ ;
+  for (unsigned int i = 0 ; i < u->n ; i++) if (rc_entry_user_is(&e, u->v[i])) u->hits[i]++ ;
+  logged(rc_quote(q, name), &e) ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  int dirfd, users = 0 ;
+  subgetopt l = SUBGETOPT_ZERO ;
+  rc_log_name("relay-ctrl-revoke") ;
+  for (int opt ; (opt = subgetopt_r(argc, argv, "u", &l)) != -1 ;)
+  {
+    if (opt != 'u') rc_usage(USAGE) ;
+    users = 1 ;
+  }
+  argc -= l.ind ; argv += l.ind ;
+  if (!argc) rc_usage(USAGE) ;
+  if (users)
+  {
+    struct users u = { argv, (unsigned int)argc, calloc((size_t)argc, sizeof(unsigned int)) } ;
+    if (!u.hits) rc_fatalsys(111, "unable to allocate memory") ;
+    for (int i = 0 ; i < argc ; i++) if (!argv[i][0]) rc_fatal(100, "empty user name") ;
+    dirfd = rc_ops_spool() ;
+    if (rc_spool_each(dirfd, &by_user, &u) < 0) rc_fatalsys(111, "unable to read the spool") ;
+    for (int i = 0 ; i < argc ; i++)
+      if (!u.hits[i])
+      {
+        char q[RC_QUOTE_MAX] ;
+        rc_info("nothing to revoke for user ", rc_quote(q, argv[i])) ;
+      }
+    free(u.hits) ;
+  }
+  else
+  {
+    char addr[RC_ADDR_MAX] ;
+    for (int i = 0 ; i < argc ; i++)
+      if (!rc_addr_canon(addr, argv[i], strlen(argv[i])))
+      {
+        char q[RC_QUOTE_MAX] ;
+        rc_fatal(100, rc_quote(q, argv[i]), " is not an IP address") ;
+      }
+    dirfd = rc_ops_spool() ;
+    for (int i = 0 ; i < argc ; i++)
+    {
+      rc_addr_canon(addr, argv[i], strlen(argv[i])) ;
+      by_address(dirfd, addr) ;
+    }
+  }
+  return failed ? 111 : revoked ? 0 : 1 ;
+}

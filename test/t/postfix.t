@@ -1,0 +1,204 @@
+# End to end with Debian's Postfix on loopback: its own configuration
+# directory and queue, check_policy_service before
+# reject_unauth_destination, asking relay-ctrl-policy (under tcpserver,
+# and under Postfix's spawn service); the POP side of e2e.t records
+# logins (pop3front-auth, cvm-pwfile, relay-ctrl-allow).
+source "$RC_TOP/test/lib.sh"
+source "$RC_TOP/test/e2e-lib.sh"
+# test/deps installs postfix unconfigured, so no system mail server starts.
+E2E_PACKAGES="$E2E_PACKAGES postfix"
+e2e_start
+e2e_fixtures 90
+
+SERVERS=()
+stop_servers () {
+  local p
+  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
+  SERVERS=()
+}
+cleanup stop_servers
+
+# serve LOG UID PROG... -- HOST-ARGS: one tcpserver under envdir and
+# relay-ctrl-chdir, on a free port left in PORT.
+serve () {
+  local log=$1 uid=$2 try pid prog=()
+  shift 2
+  while [ "$1" != -- ]; do prog+=("$1"); shift; done
+  shift
+  for try in 1 2 3; do
+    freeport
+    (cd "$T" && exec env -i PATH="$PATH_T" CVM_PWFILE_PATH="$PWFILE" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
+       tcpserver -v -H -R -l localhost -u "$uid" -g "$uid" "$@" "$PORT" "${prog[@]}") >>"$log" 2>&1 &
+    pid=$!
+    SERVERS+=("$pid")
+    wait_listen "$PORT" "$pid" && return 0
+  done
+  failed "server ${prog[0]} on $* started" "$(cat "$log")"
+  exit 1
+}
+
+POPLOG=$T/pop.log POLLOG=$T/policy.log
+serve "$POPLOG" 0 "${POP_PROG[@]}" -- 127.0.0.1; POP4=$PORT
+serve "$POLLOG" "$SMTPUID" "$BIN/relay-ctrl-policy" -- 127.0.0.1; POLICY=$PORT
+if [ -n "$HAVE_V6" ]; then serve "$POPLOG" 0 "${POP_PROG[@]}" -- ::1; POP6=$PORT; fi
+
+# A spool that the spawn service's unprivileged user reaches by path.
+OPEN=$T/open
+mkdir -m 755 "$OPEN"
+
+# --- the Postfix instance ------------------------------------------------
+PF=$T/postfix
+mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
+chown postfix "$PF/data"
+freeport; SMTP4=$PORT
+freeport; SMTPS=$PORT
+INET_PROTOCOLS=ipv4 LISTEN6=
+if [ -n "$HAVE_V6" ]; then freeport; SMTP6=$PORT; INET_PROTOCOLS=all; LISTEN6="[::1]:$SMTP6 inet n - n - - smtpd"; fi
+cat >"$PF/conf/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+maillog_file = $PF/maillog
+maillog_file_prefixes = $PF
+myhostname = mx.example.org
+mydomain = example.org
+mydestination = example.org
+mynetworks = 192.0.2.0/24
+inet_interfaces = loopback-only
+inet_protocols = $INET_PROTOCOLS
+disable_dns_lookups = yes
+smtp_dns_support_level = disabled
+alias_maps =
+alias_database =
+local_recipient_maps =
+local_transport = discard
+default_transport = discard
+relay_transport = discard
+smtpd_banner = \$myhostname ESMTP
+smtpd_relay_restrictions = check_policy_service inet:127.0.0.1:$POLICY, reject_unauth_destination
+spawn_relay_restrictions = check_policy_service unix:private/relay-ctrl, reject_unauth_destination
+CF
+cat >"$PF/conf/master.cf" <<CF
+127.0.0.1:$SMTP4 inet n - n - - smtpd
+127.0.0.1:$SMTPS inet n - n - - smtpd -o smtpd_relay_restrictions=\$spawn_relay_restrictions
+$LISTEN6
+relay-ctrl unix - n n - 0 spawn user=nobody argv=/usr/bin/env RELAY_CTRL_DIR=$OPEN RELAY_CTRL_LOG_IPS=1 $BIN/relay-ctrl-policy
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000 0 flush
+proxymap unix - - n - - proxymap
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+discard unix - - n - - discard
+error unix - - n - - error
+retry unix - - n - - error
+postlog unix-dgram n - n - 1 postlogd
+CF
+pfstop () { postfix -c "$PF/conf" stop >/dev/null 2>&1; local i; for ((i = 0; i < 50; i++)); do [ -z "$(procs_in "$PF")" ] && break; sleep 0.1; done; }
+cleanup pfstop
+out=$(postfix -c "$PF/conf" start 2>&1)
+if ! wait_listen "$SMTP4" || ! wait_listen "$SMTPS"; then
+  failed "postfix started" "$out" "$(cat "$PF/maillog" 2>&1)"
+  exit 1
+fi
+pass "postfix started with its own configuration directory"
+
+# Postfix's own words for the two outcomes.
+pf_refused () { # WHAT
+  if [ "$RC" = 24 ] && grep -qE '^<\*\* +554 5\.7\.1 <x@example\.net>: Relay access denied' <<<"$OUT"
+  then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT" "maillog:" "$(tail -5 "$PF/maillog")"; fi
+}
+pf_accepted () { # WHAT
+  if [ "$RC" = 0 ] && grep -qE '^<- +250 2\.1\.5 Ok' <<<"$OUT" && grep -qE '^<- +250 2\.0\.0 Ok: queued as' <<<"$OUT"
+  then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT" "maillog:" "$(tail -5 "$PF/maillog")"; fi
+}
+
+# --- through tcpserver ---------------------------------------------------
+m=$(logpos "$POLLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_refused "postfix: relaying refused before any login"
+logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: not relaying for 127.0.0.1: no login recorded" "policy logs: no login recorded"
+
+smtp 127.0.0.1 "$SMTP4" u@example.org
+pf_accepted "postfix: mail to its own domain accepted without a login"
+
+pop 127.0.0.1 "$POP4" wrong
+denied "POP3 login with a bad password refused"
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_refused "postfix: relaying still refused after the bad password"
+
+pop 127.0.0.1 "$POP4" "$PASSWORD"
+popped "POP3 login as bob from 127.0.0.1"
+ok "the login is in the spool" test -f "$SPOOL/127.0.0.1"
+
+m=$(logpos "$POLLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_accepted "postfix: relaying accepted from 127.0.0.1 after the login"
+logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: relaying for 127.0.0.1 (user bob)" "policy logs: relaying for 127.0.0.1 (user bob)"
+has "$(cat "$PF/maillog")" 'postfix/discard\[[0-9]+\]: [0-9A-F]+: to=<x@example\.net>, .*status=sent' "postfix queued and delivered it (discard)"
+
+m=$(logpos "$POLLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net --local-interface 127.0.0.2
+pf_refused "postfix: relaying refused from 127.0.0.2, which did not log in"
+logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: not relaying for 127.0.0.2: no login recorded" "policy logs: not relaying for 127.0.0.2"
+
+run RELAY_CTRL_DIR="$SPOOL" -- relay-ctrl-query -u 127.0.0.1
+is "$RC:$OUT" "0:bob" "relay-ctrl-query agrees: 127.0.0.1 is bob's"
+
+age "$SPOOL/127.0.0.1" 80
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_accepted "postfix: relaying accepted 80 s after the login (RELAY_CTRL_EXPIRY=90)"
+age "$SPOOL/127.0.0.1" 100
+m=$(logpos "$POLLOG")
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_refused "postfix: relaying refused 100 s after the login (expired)"
+logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: not relaying for 127.0.0.1: its login has expired" "policy logs: expired"
+
+pop 127.0.0.1 "$POP4" "$PASSWORD"
+popped "POP3 login again"
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_accepted "postfix: relaying accepted again"
+run RELAY_CTRL_DIR="$SPOOL" -- relay-ctrl-revoke -u bob
+is "$RC" 0 "relay-ctrl-revoke -u bob"
+smtp 127.0.0.1 "$SMTP4" x@example.net
+pf_refused "postfix: relaying refused right after the revoke"
+
+if [ -n "$HAVE_V6" ]; then
+  smtp ::1 "$SMTP6" x@example.net -6
+  pf_refused "postfix IPv6: relaying refused from ::1 before any login"
+  pop ::1 "$POP6" "$PASSWORD"
+  popped "POP3 login as bob from ::1"
+  m=$(logpos "$POLLOG")
+  smtp ::1 "$SMTP6" x@example.net -6
+  pf_accepted "postfix IPv6: relaying accepted from ::1 after the login"
+  logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: relaying for ::1 (user bob)" "policy logs: relaying for ::1"
+else
+  echo "# SKIP IPv6: no ::1 on this machine"
+fi
+
+# --- through Postfix's spawn service -------------------------------------
+# spawn(8) runs it as nobody, on a spool nobody reaches by path, with
+# stderr on the Postfix connection too (see policy.t for that).
+smtp 127.0.0.1 "$SMTPS" x@example.net
+pf_refused "postfix spawn: relaying refused without an entry"
+printf 'USER=carol\0' >"$OPEN/127.0.0.1"
+smtp 127.0.0.1 "$SMTPS" x@example.net
+pf_accepted "postfix spawn: relaying accepted with a fresh entry"
+smtp 127.0.0.1 "$SMTPS" x@example.net --local-interface 127.0.0.2
+pf_refused "postfix spawn: relaying refused from 127.0.0.2"
+age "$OPEN/127.0.0.1" 1000
+smtp 127.0.0.1 "$SMTPS" x@example.net
+pf_refused "postfix spawn: relaying refused once the entry expired"
+hasnt "$(cat "$PF/maillog")" 'warning: .*(policy|relay-ctrl)|malformed|Server configuration problem' "postfix logged no trouble with the policy service"
+
+quiet "$(cat "$POPLOG" "$POLLOG")" "no warning, fatal or sanitizer report in the relay-ctrl logs"
+pfstop
+stop_servers
+is "$(procs_in "$T")" "" "no process left running after postfix and the servers stopped"
