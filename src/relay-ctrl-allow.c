@@ -1,11 +1,13 @@
 /* relay-ctrl-allow [PROG...]: records a successful login's address in
    the spool, then runs PROG. Never stops the login. */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include "rc.h"
+#include "rc_redis.h"
 
 #define NOT_DONE "not recording login from "
 
@@ -38,11 +40,16 @@ static int record (char *addr, int *inherited)
     return -1 ;
   }
   len = rc_records_from_env(data, sizeof(data), addr) ;
+  rc_redis_allow(addr, data, len) ;
+  if (rc_redis_only(0)) return -1 ;
   dirfd = rc_spool_open(inherited, NOT_DONE, addr) ;
   if (dirfd < 0) return -1 ;
   if (rc_spool_write(dirfd, addr, data, len, 0644) < 0)
   {
-    rc_warnsys(NOT_DONE, addr, ": unable to write its spool entry") ;
+    struct stat st ;
+    if (errno == ENOENT && fstat(dirfd, &st) == 0 && !st.st_nlink)
+      rc_warn(NOT_DONE, addr, ": the spool directory was removed; recreate it and restart the service") ;
+    else rc_warnsys(NOT_DONE, addr, ": unable to write its spool entry") ;
     if (!*inherited) close(dirfd) ;
     return -1 ;
   }
@@ -54,7 +61,8 @@ static int record (char *addr, int *inherited)
 int main (int argc, char const *const *argv)
 {
   char addr[RC_ADDR_MAX] ;
-  char modif[18] ;
+  char modif[18 + RC_REDIS_HIDE_MAX] ;
+  size_t w ;
   int inherited = 0 ;
   int dirfd ;
   rc_log_name("relay-ctrl-allow") ;
@@ -62,5 +70,6 @@ int main (int argc, char const *const *argv)
   if (argc < 2) return 0 ;
   if (dirfd >= 0 && getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr) ;
   if (dirfd >= 0 && !inherited) close(dirfd) ;
-  rc_exec(argv + 1, modif, rc_spool_hide(modif)) ;
+  w = rc_spool_hide(modif) ;
+  rc_exec(argv + 1, modif, w + rc_redis_hide(modif + w)) ;
 }

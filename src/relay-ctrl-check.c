@@ -10,6 +10,7 @@
 #include <skalibs/fmtscan.h>
 #include <skalibs/allreadwrite.h>
 #include "rc.h"
+#include "rc_redis.h"
 
 #define USAGE "relay-ctrl-check prog..."
 #define NOT_DONE "not relaying for "
@@ -47,9 +48,9 @@ static size_t import (char *modif, size_t max, size_t w, int fd, struct stat con
   return w ;
 }
 
-static size_t check (char *modif, size_t max, int logips)
+/* addr: the canonical address, left empty if there is none. */
+static size_t check (char *modif, size_t max, int logips, char *addr)
 {
-  char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
   char const *ip = getenv("TCPREMOTEIP") ;
   char const *relayclient = getenv("RELAY_CTRL_RELAYCLIENT") ;
@@ -63,12 +64,13 @@ static size_t check (char *modif, size_t max, int logips)
     rc_warn(NOT_DONE, rc_quote(q, ip), ": not an IP address") ;
     return 0 ;
   }
+  if (rc_redis_only(1)) return 0 ;
   dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
   if (dirfd < 0) return 0 ;
   fd = openat(dirfd, addr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) ;
   if (fd < 0)
   {
-    if (errno == ENOENT) { if (logips) rc_info(NOT_DONE, addr, ": no login recorded") ; return 0 ; }
+    if (errno == ENOENT) { if (logips && !rc_redis_endpoint(1)) rc_info(NOT_DONE, addr, ": no login recorded") ; return 0 ; }
     if (errno == ELOOP) { rc_warn(NOT_DONE, addr, ": its spool entry is a symbolic link") ; return 0 ; }
     if (errno != EACCES || fstatat(dirfd, addr, &st, AT_SYMLINK_NOFOLLOW) < 0)
     {
@@ -104,15 +106,23 @@ static size_t check (char *modif, size_t max, int logips)
 
 int main (int argc, char const *const *argv)
 {
-  char modif[2 * RC_RECORDS_MAX + 32] ;
+  char modif[2 * RC_RECORDS_MAX + 32 + RC_REDIS_HIDE_MAX] ;
+  char addr[RC_ADDR_MAX] = "" ;
+  size_t max = sizeof(modif) - 20 - RC_REDIS_HIDE_MAX ;
   size_t w = 0 ;
+  int logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   rc_log_name("relay-ctrl-check") ;
   if (argc < 2) rc_usage(USAGE) ;
   if (getenv("RELAYCLIENT"))
   {
-    if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("RELAYCLIENT is already set: leaving it") ;
+    if (logips) rc_info("RELAYCLIENT is already set: leaving it") ;
   }
-  else w = check(modif, sizeof(modif) - 20, !!getenv("RELAY_CTRL_LOG_IPS")) ;
+  else
+  {
+    w = check(modif, max, logips, addr) ;
+    if (!w && addr[0]) w = rc_redis_check(modif, max, addr, logips, getenv("RELAY_CTRL_LOG_ENV") ? &log_import : 0) ;
+  }
   w += rc_spool_hide(modif + w) ;
+  w += rc_redis_hide(modif + w) ;
   rc_exec(argv + 1, modif, w) ;
 }
