@@ -37,6 +37,7 @@ void rc_refresh_start (int dirfd, char const *addr)
   char q[RC_QUOTE_MAX] ;
   unsigned int every ;
   pid_t session = getpid(), pid ;
+  if (!s) return ;
   if (!uint0_scan(s, &every) || !every)
   {
     if (*s && !(s[0] == '0' && !s[1]))
