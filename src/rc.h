@@ -43,11 +43,15 @@ extern size_t rc_spool_hide (char *) ;
 /* The spool: one file per canonical address, mtime = login time. */
 #define RC_TMP_PREFIX ".tmp."
 #define RC_OLD_PREFIX ".old."
+/* prefix.pid.seconds.nanoseconds: unique among live processes. */
+#define RC_UNIQUE_MAX (8 + 3 * 21)
+extern void rc_spool_unique_name (char *, char const *) ;
 enum rc_age_e { RC_FRESH, RC_STALE, RC_FUTURE } ;
 extern enum rc_age_e rc_spool_age (struct stat const *, time_t, unsigned int) ;
 extern int rc_spool_write (int, char const *, char const *, size_t, unsigned int) ;
 extern int rc_spool_remove_stale (int, char const *, unsigned int) ;
 extern int rc_spool_exposure (int) ;
+extern int rc_fd_move_high (int) ;
 extern void rc_refresh_start (int, char const *) ;
 
 /* Records: "NAME=value\0" entries, names from an allowlist. */

@@ -102,21 +102,6 @@ int rc_entry_user_is (struct rc_entry const *e, char const *user)
   return e->name[0] && (!strcmp(e->name, user) || !strcmp(e->user, user)) ;
 }
 
-#define OLD_MAX (sizeof(RC_OLD_PREFIX) + 3 * UINT64_FMT + 2)
-static void old_name (char *s)
-{
-  struct timespec ts ;
-  size_t n = sizeof(RC_OLD_PREFIX) - 1 ;
-  clock_gettime(CLOCK_REALTIME, &ts) ;
-  memcpy(s, RC_OLD_PREFIX, n) ;
-  n += uint64_fmt(s + n, (uint64_t)getpid()) ;
-  s[n++] = '.' ;
-  n += uint64_fmt(s + n, (uint64_t)ts.tv_sec) ;
-  s[n++] = '.' ;
-  n += uint64_fmt(s + n, (uint64_t)ts.tv_nsec) ;
-  s[n] = 0 ;
-}
-
 /* Removes name if what stands there at the moment of removal is a
    regular file that satisfies pred. As in rc_spool_remove_stale: move
    it aside, judge what was moved, put it back if it does not qualify
@@ -124,11 +109,11 @@ static void old_name (char *s)
    what was judged. 1 removed, 0 kept or gone, -1 error. */
 int rc_spool_remove_if (int dirfd, char const *name, rc_entry_pred *pred, void *ctx, struct rc_entry *e)
 {
-  char old[OLD_MAX] ;
+  char old[RC_UNIQUE_MAX] ;
   struct stat st ;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : -1 ;
   if (!S_ISREG(st.st_mode)) return 0 ;
-  old_name(old) ;
+  rc_spool_unique_name(old, RC_OLD_PREFIX) ;
   if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
   if (rc_entry_read(dirfd, old, e) == RC_ENTRY_OK && (*pred)(e, ctx))
     return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;

@@ -96,15 +96,3 @@ int rc_key_load (rc_key *k, char const *var)
   if (!getenv(name)) close(fd) ;
   return -1 ;
 }
-
-/* Some servers close low descriptors: park fd near the top. */
-int rc_fd_move_high (int fd)
-{
-  struct rlimit r ;
-  int top = 1024 ;
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < (rlim_t)top) top = (int)r.rlim_cur ;
-  for (int i = top - 1 ; i > fd ; i--)
-    if (fcntl(i, F_GETFD) < 0 && errno == EBADF)
-      return fd_move(i, fd) < 0 ? fd : i ;
-  return fd ;
-}

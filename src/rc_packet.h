@@ -54,7 +54,6 @@ struct rc_key_s
 extern int rc_key_configured (char const *) ;
 extern int rc_key_check (int, char const *) ;
 extern int rc_key_load (rc_key *, char const *) ;
-extern int rc_fd_move_high (int) ;
 
 /* Networks: "addr" or "addr/bits", IPv4 or IPv6. */
 typedef struct rc_net_s rc_net ;

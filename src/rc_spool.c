@@ -27,8 +27,7 @@ enum rc_age_e rc_spool_age (struct stat const *st, time_t now, unsigned int expi
 }
 
 /* prefix.pid.seconds.nanoseconds: unique among live processes. */
-#define UNIQUE_MAX (8 + 3 * UINT64_FMT)
-static void unique_name (char *s, char const *prefix)
+void rc_spool_unique_name (char *s, char const *prefix)
 {
   struct timespec ts ;
   size_t n = strlen(prefix) ;
@@ -46,9 +45,9 @@ static void unique_name (char *s, char const *prefix)
    the whole file or the old one, and its mtime is now. */
 int rc_spool_write (int dirfd, char const *name, char const *data, size_t len, unsigned int mode)
 {
-  char tmp[UNIQUE_MAX] ;
+  char tmp[RC_UNIQUE_MAX] ;
   int fd, e ;
-  unique_name(tmp, RC_TMP_PREFIX) ;
+  rc_spool_unique_name(tmp, RC_TMP_PREFIX) ;
   fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) ;
   if (fd < 0) return -1 ;
   if (fchmod(fd, mode) < 0 || allwrite(fd, data, len) < len) goto err ;
@@ -70,13 +69,13 @@ int rc_spool_write (int dirfd, char const *name, char const *data, size_t len, u
    even newer login wins). 1 removed, 0 kept or gone, -1 error. */
 int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
 {
-  char old[UNIQUE_MAX] ;
+  char old[RC_UNIQUE_MAX] ;
   struct stat st ;
   test_delay() ;
 #ifdef RC_TEST_NAIVE
   return unlinkat(dirfd, name, 0) < 0 ? (errno == ENOENT ? 0 : -1) : 1 ;
 #endif
-  unique_name(old, RC_OLD_PREFIX) ;
+  rc_spool_unique_name(old, RC_OLD_PREFIX) ;
   if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
   test_delay() ;
   if (fstatat(dirfd, old, &st, AT_SYMLINK_NOFOLLOW) == 0

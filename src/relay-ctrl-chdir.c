@@ -5,25 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <skalibs/types.h>
-#include <skalibs/djbunix.h>
 #include "rc.h"
 
 #define USAGE "relay-ctrl-chdir prog..."
 #define UNSET "RELAY_CTRL_DIR_FD"
-
-/* Some servers close low descriptors: park the spool near the top. */
-static int move_high (int fd)
-{
-  struct rlimit r ;
-  int top = 1024 ;
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < (rlim_t)top) top = (int)r.rlim_cur ;
-  for (int i = top - 1 ; i > fd ; i--)
-    if (fcntl(i, F_GETFD) < 0 && errno == EBADF)
-      return fd_move(i, fd) < 0 ? fd : i ;
-  return fd ;
-}
 
 static void warn_exposure (int fd, char const *dir)
 {
@@ -63,7 +49,7 @@ int main (int argc, char const *const *argv)
     rc_exec(argv + 1, UNSET, sizeof(UNSET)) ;
   }
   warn_exposure(fd, rc_quote(q, dir)) ;
-  fd = move_high(fd) ;
+  fd = rc_fd_move_high(fd) ;
   size_t n = sizeof(UNSET) + uint_fmt(modif + sizeof(UNSET), (unsigned int)fd) ;
   modif[n++] = 0 ;
   rc_exec(argv + 1, modif, n) ;
