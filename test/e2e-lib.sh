@@ -154,3 +154,14 @@ procs_in () { # DIR
     case $c in "$1"|"$1"/*) echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" ;; esac
   done
 }
+
+# Servers a test starts in the background (pids in SERVERS), stopped
+# by stop_servers and at exit.
+SERVERS=()
+stop_servers () {
+  local p
+  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
+  SERVERS=()
+}
+cleanup stop_servers

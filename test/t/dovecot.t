@@ -13,14 +13,6 @@ if ! "$TOP/test/deps" dovecot-pop3d dovecot-imapd >"$T/.deps" 2>&1; then
 fi
 e2e_fixtures 90
 
-SERVERS=()
-stop_servers () {
-  local p
-  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
-  SERVERS=()
-}
-cleanup stop_servers
 
 # The SMTP side, as e2e.t starts it: serve_smtp LOG HOST-ARGS...
 serve_smtp () {

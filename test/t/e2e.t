@@ -7,14 +7,6 @@ source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 e2e_fixtures 90
 
-SERVERS=()
-stop_servers () {
-  local p
-  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
-  SERVERS=()
-}
-cleanup stop_servers
 
 # serve pop|smtp LOG HOST-ARGS...: one listener, as a site starts it, on
 # a free port, left in PORT.

@@ -18,14 +18,6 @@ fi
 e2e_fixtures 90
 EXPIRY=90
 
-SERVERS=()
-stop_servers () {
-  local p
-  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
-  SERVERS=()
-}
-cleanup stop_servers
 
 # The POP side, as e2e.t starts it: serve_pop LOG HOST-ARGS...
 serve_pop () {

@@ -9,14 +9,6 @@ e2e_fixtures 900
 POPLOG=$T/pop.log SMTPLOG=$T/smtp.log
 ALLOW=relay-ctrl-allow CHECK=relay-ctrl-check
 
-SERVERS=()
-stop_servers () {
-  local p
-  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
-  SERVERS=()
-}
-cleanup stop_servers
 MOUNTS=()
 unmount_all () { local m; stop_servers; for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done; }
 cleanup unmount_all

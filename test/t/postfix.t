@@ -10,14 +10,6 @@ E2E_PACKAGES="$E2E_PACKAGES postfix"
 e2e_start
 e2e_fixtures 90
 
-SERVERS=()
-stop_servers () {
-  local p
-  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done
-  SERVERS=()
-}
-cleanup stop_servers
 
 # serve LOG UID PROG... -- HOST-ARGS: one tcpserver under envdir and
 # relay-ctrl-chdir, on a free port left in PORT.

@@ -33,9 +33,6 @@ host () { # NAME
 }
 host a; host b; host c
 
-SERVERS=()
-stop_servers () { local p; for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done; for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null; done; }
-cleanup stop_servers
 serve () { # pop|smtp HOST LOG
   local kind=$1 h=$2 log=$3 pid try
   local user=() envs=(CVM_PWFILE_PATH="$PWFILE") prog=("${POP_PROG[@]}")
