@@ -53,7 +53,7 @@ int rc_spool_open (int *inherited, char const *not_done, char const *addr)
     rc_warn(not_done, addr, ": neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set") ;
     return -1 ;
   }
-  fd = open(s, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  fd = openat(AT_FDCWD, s, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
   if (fd < 0) rc_warnsys(not_done, addr, ": unable to open spool ", rc_quote(q, s)) ;
   return fd ;
 }

@@ -69,7 +69,6 @@ int main (int argc, char const *const *argv)
   dirfd = record(addr, &inherited) ;
   if (argc < 2) return 0 ;
   if (dirfd >= 0 && getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr) ;
-  if (dirfd >= 0 && !inherited) close(dirfd) ;
   w = rc_spool_hide(modif) ;
   rc_exec(argv + 1, modif, w + rc_redis_hide(modif + w)) ;
 }
