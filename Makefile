@@ -144,9 +144,9 @@ clean-fuzz:
 # The musl build's skalibs and hiredis (see tools/musl-skalibs); every
 # object waits for $(B)/test, so they come first.
 ifeq ($(MUSL),1)
-$(B)/test: build-musl/skalibs/lib/libskarnet.a
+$(B)/test: | build-musl/skalibs/lib/libskarnet.a $(if $(filter yes,$(REDIS)),build-musl/skalibs/lib/libhiredis.a)
 endif
-build-musl/skalibs/lib/libskarnet.a:
+build-musl/skalibs/lib/libskarnet.a build-musl/skalibs/lib/libhiredis.a &:
 	tools/musl-skalibs build-musl/skalibs
 
 # Benchmarks, not part of the tests: the normal and the musl build side
@@ -169,8 +169,10 @@ build-bench/nop-glibc-static: bench/nop.c | build-bench
 build-bench/nop-musl-static: bench/nop.c | build-bench
 	musl-gcc -O2 -static -o $@ $<
 
-clean: clean-musl
+clean: clean-musl clean-bench
 clean-musl:
-	rm -rf build-musl build-bench
+	rm -rf build-musl
+clean-bench:
+	rm -rf build-bench
 
-.PHONY: bench bench-tools clean-musl
+.PHONY: bench bench-tools clean-musl clean-bench
