@@ -19,7 +19,7 @@ busy () {
   return 1
 }
 for ((try = 0; try < 20; try++)); do
-  BASE=$(( 20000 + (RANDOM % 2000) * 10 ))
+  BASE=$(( 20000 + (RANDOM % 1200) * 10 ))  # below the ephemeral range (32768-)
   busy "$BASE" || break
 done
 P1=$BASE P2=$((BASE + 1)) PW=$((BASE + 2)) PDEAD=$((BASE + 3)) PG=$((BASE + 4))

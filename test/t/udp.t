@@ -2,7 +2,7 @@
 # "hosts" (separate spools, receivers on 127.0.0.2, 127.0.0.3, ::1).
 . "$RC_TOP/test/lib.sh"
 PY="python3 $TOP/test/udp/packet.py"
-BASE=$(( 20000 + RANDOM % 30000 ))
+BASE=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
 PB=$BASE PL=$((BASE + 1)) P6=$((BASE + 2)) PLEG=$((BASE + 3)) PFAKE=$((BASE + 4)) PDEAD=$((BASE + 5)) PROT=$((BASE + 6))
 
 ms () { echo $(( $(date +%s%N) / 1000000 )); }

@@ -126,7 +126,7 @@ fi
 if [ -x "$BIN/relay-ctrl-udp" ] && [ -x "$BIN/relay-ctrl-send" ]; then
   mkspool
   head -c 32 /dev/urandom >"$T/key"; head -c 32 /dev/urandom >"$T/key2"; chmod 600 "$T/key" "$T/key2"
-  PORT=$(( 20000 + RANDOM % 30000 ))
+  PORT=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range
   rm -f "$VG"/*
   env -i PATH="$PATH_T" RELAY_CTRL_KEY="$T/key" RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_BIND=127.0.0.2 RELAY_CTRL_PORT=$PORT \
     RELAY_CTRL_SENDERS=127.0.0.1 RELAY_CTRL_LOG_IPS=1 \
