@@ -52,8 +52,9 @@ UNITS := rc-addr-unit rc-records-unit rc-hmac-unit rc-packet-unit
 # Race-window builds for test/t/race.t: relay-ctrl-age and -check with
 # delays around their removals, and with 3.2's test-then-unlink.
 RACERS := $(foreach p,age check,$(foreach v,delay naive,relay-ctrl-$(p)-$(v)))
-# Built without hiredis whatever conf-redis says, for test/t/redis.t.
-NOREDIS := relay-ctrl-allow-noredis relay-ctrl-check-noredis
+# Built without hiredis whatever conf-redis says, for test/t/redis.t and
+# test/t/redis-ops.t.
+NOREDIS := relay-ctrl-allow-noredis relay-ctrl-check-noredis relay-ctrl-query-noredis
 
 all: $(addprefix $(B)/,$(PROGRAMS)) $(addprefix $(B)/test/,$(UNITS) $(RACERS) $(NOREDIS))
 
@@ -93,7 +94,7 @@ $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 
 $(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h conf-redis | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc $(REDIS_FLAGS) -c -o $@ $<
-$(B)/relay-ctrl-allow.o $(B)/relay-ctrl-check.o: src/rc_redis.h
+$(addprefix $(B)/relay-ctrl-,allow.o check.o list.o revoke.o query.o): src/rc_redis.h
 $(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
 $(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -DRC_NO_REDIS -c -o $@ $<

@@ -56,10 +56,6 @@ static void take (char const *rec, size_t len, void *ctx)
 enum rc_entry_e rc_entry_read (int dirfd, char const *name, struct rc_entry *e)
 {
   char data[RC_RECORDS_MAX] ;
-  char records[RC_RECORDS_MAX] ;
-  struct who w = { 0, 0, 0, 0 } ;
-  char const *why ;
-  unsigned int rejected ;
   ssize_t len ;
   int fd ;
   e->readable = 0 ;
@@ -79,9 +75,21 @@ enum rc_entry_e rc_entry_read (int dirfd, char const *name, struct rc_entry *e)
   len = fd_read(fd, data, sizeof(data)) ;
   close(fd) ;
   if (len < 0) return RC_ENTRY_ERROR ;
+  rc_entry_parse(e, data, (size_t)len) ;
+  return RC_ENTRY_OK ;
+}
+
+/* USER and DOMAIN from records read from a spool file or Redis. */
+void rc_entry_parse (struct rc_entry *e, char const *data, size_t len)
+{
+  char records[RC_RECORDS_MAX] ;
+  struct who w = { 0, 0, 0, 0 } ;
+  char const *why ;
+  unsigned int rejected ;
   e->readable = 1 ;
-  rc_records_parse(records, sizeof(records), 0, data, (size_t)len, &take, &w, &rejected, &why) ;
-  if (!w.user || !w.userlen) return RC_ENTRY_OK ;
+  e->name[0] = e->user[0] = 0 ;
+  rc_records_parse(records, sizeof(records), 0, data, len, &take, &w, &rejected, &why) ;
+  if (!w.user || !w.userlen) return ;
   memcpy(e->name, w.user, w.userlen) ;
   e->name[w.userlen] = 0 ;
   memcpy(e->user, w.user, w.userlen) ;
@@ -92,7 +100,6 @@ enum rc_entry_e rc_entry_read (int dirfd, char const *name, struct rc_entry *e)
     e->user[w.userlen + 1 + w.domainlen] = 0 ;
   }
   else e->user[w.userlen] = 0 ;
-  return RC_ENTRY_OK ;
 }
 
 /* "joe" matches USER=joe whatever the domain; "joe@example.org" matches

@@ -22,6 +22,7 @@ enum rc_entry_e { RC_ENTRY_OK, RC_ENTRY_NONE, RC_ENTRY_SYMLINK, RC_ENTRY_NOTREG,
 extern int rc_ops_spool (void) ;
 extern int rc_is_temporary (char const *) ;
 extern enum rc_entry_e rc_entry_read (int, char const *, struct rc_entry *) ;
+extern void rc_entry_parse (struct rc_entry *, char const *, size_t) ;
 extern int rc_entry_user_is (struct rc_entry const *, char const *) ;
 typedef int rc_entry_pred (struct rc_entry const *, void *) ;
 extern int rc_spool_remove_if (int, char const *, rc_entry_pred *, void *, struct rc_entry *) ;

@@ -55,6 +55,31 @@ size_t rc_redis_check (char *modif, size_t max, char const *addr, int logips, rc
   return 0 ;
 }
 
+static int unsupported (int reading)
+{
+  if (!rc_redis_endpoint(reading)) return 0 ;
+  rc_warn("not using Redis: this build has no Redis support") ;
+  return -1 ;
+}
+
+int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
+{
+  (void)addr ; (void)data ; (void)max ; (void)len ; (void)ttl ;
+  return unsupported(1) ;
+}
+
+int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
+{
+  (void)addr ; (void)data ; (void)max ; (void)len ;
+  return unsupported(0) ;
+}
+
+int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
+{
+  (void)f ; (void)deleted ; (void)ctx ;
+  return unsupported(reading) ;
+}
+
 #else
 
 #include <fcntl.h>
@@ -334,7 +359,7 @@ static size_t key (char *buf, char const *addr)
   n = strlen(prefix) ;
   if (n > RC_RECORDS_MAX) n = RC_RECORDS_MAX ;
   memcpy(buf, prefix, n) ;
-  memcpy(buf + n, addr, strlen(addr)) ;
+  memcpy(buf + n, addr, strlen(addr) + 1) ;
   return n + strlen(addr) ;
 }
 
@@ -412,6 +437,215 @@ size_t rc_redis_check (char *modif, size_t max, char const *addr, int logips, rc
   }
   if (r) freeReplyObject(r) ;
   return w ;
+}
+
+/* The operations tools: one connection for several commands, each
+   with its own deadline. */
+
+struct conn { struct ep ep ; int fd ; char const *what ; char const *addr ; char why[WHY_MAX] ; } ;
+
+static redisReply *ask (struct conn *c, int argc, char const **argv, size_t const *argvlen)
+{
+  char *cmd = 0 ;
+  void *rep ;
+  tain deadline ;
+  int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen) ;
+  int ok ;
+  if (len <= 0) { say(c->why, "unable to allocate", 0) ; return 0 ; }
+  timeout_set(&deadline) ;
+  ok = converse(c->fd, cmd, (size_t)len, &rep, 1, &deadline, c->why) ;
+  redisFreeCommand(cmd) ;
+  return ok ? rep : 0 ;
+}
+
+static int conn_fail (struct conn *c, redisReply *r)
+{
+  char q[RC_QUOTE_MAX] ;
+  if (r) { describe(c->why, "", r) ; freeReplyObject(r) ; }
+  rc_warn(c->what, c->addr, " in Redis ", rc_quote(q, c->ep.text), ": ", c->why) ;
+  return -1 ;
+}
+
+static void conn_close (struct conn *c)
+{
+  if (c->fd >= 0) fd_close(c->fd) ;
+  c->fd = -1 ;
+}
+
+/* 1 connected (and authenticated), 0 none configured, -1 failed. A
+   failure is logged as one line: what, addr, " in Redis ", the reason. */
+static int conn_open (struct conn *c, int reading, char const *what, char const *addr)
+{
+  char q[RC_QUOTE_MAX] ;
+  char pass[PASSWORD_MAX] ;
+  char const *user = getenv("RELAY_CTRL_REDIS_USER") ;
+  char const *s = rc_redis_endpoint(reading) ;
+  char const *aargv[3] = { "AUTH" } ;
+  size_t aargvlen[3] = { 4 } ;
+  int aargc = 1, auth ;
+  size_t passlen ;
+  redisReply *r ;
+  tain deadline ;
+  c->fd = -1 ;
+  c->what = what ;
+  c->addr = addr ;
+  c->why[0] = 0 ;
+  if (!s) return 0 ;
+  if (!ep_parse(&c->ep, s))
+  {
+    rc_warn(what, addr, " in Redis: RELAY_CTRL_REDIS", reading && getenv("RELAY_CTRL_REDIS_READ") ? "_READ=" : "=", rc_quote(q, s), " is not a.b.c.d:port, [v6addr]:port or /socket/path") ;
+    return -1 ;
+  }
+  auth = password(pass, &passlen, c->why) ;
+  if (auth < 0) return conn_fail(c, 0) ;
+  if (!auth && user) { say(c->why, "RELAY_CTRL_REDIS_USER is set but there is no password (" AUTH_FD ")", 0) ; return conn_fail(c, 0) ; }
+  timeout_set(&deadline) ;
+  c->fd = ep_connect(&c->ep, &deadline) ;
+  if (c->fd < 0)
+  {
+    if (errno == ETIMEDOUT) say(c->why, late, 0) ;
+    else saysys(c->why, "unable to connect: ") ;
+    memset(pass, 0, sizeof(pass)) ;
+    return conn_fail(c, 0) ;
+  }
+  if (!auth) return 1 ;
+  if (user) { aargv[aargc] = user ; aargvlen[aargc++] = strlen(user) ; }
+  aargv[aargc] = pass ;
+  aargvlen[aargc++] = passlen ;
+  r = ask(c, aargc, aargv, aargvlen) ;
+  memset(pass, 0, sizeof(pass)) ;
+  if (r && r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "OK")) { freeReplyObject(r) ; return 1 ; }
+  if (r) { describe(c->why, "authentication failed: ", r) ; freeReplyObject(r) ; }
+  conn_close(c) ;
+  return conn_fail(c, 0) ;
+}
+
+/* GET and TTL of one key (k is NUL-terminated): 1 found, 0 none or
+   not a string (which grants nothing: skipped with a warning), -1
+   failed (logged). */
+static int fetch (struct conn *c, char const *k, size_t klen, char *data, size_t max, size_t *len, long *ttl)
+{
+  char q[RC_QUOTE_MAX] ;
+  char const *argv[2] = { "GET", k } ;
+  size_t argvlen[2] = { 3, klen } ;
+  redisReply *r = ask(c, 2, argv, argvlen) ;
+  if (r && r->type == REDIS_REPLY_NIL) { freeReplyObject(r) ; return 0 ; }
+  if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "WRONGTYPE", 9))
+  {
+    rc_warn("skipping ", rc_quote(q, k), " in Redis: it is not a string, which grants nothing") ;
+    freeReplyObject(r) ;
+    return 0 ;
+  }
+  if (!r || r->type != REDIS_REPLY_STRING) return conn_fail(c, r) ;
+  *len = r->len < max ? r->len : max ;
+  memcpy(data, r->str, *len) ;
+  freeReplyObject(r) ;
+  if (!ttl) return 1 ;
+  argv[0] = "TTL" ;
+  r = ask(c, 2, argv, argvlen) ;
+  if (!r || r->type != REDIS_REPLY_INTEGER) return conn_fail(c, r) ;
+  *ttl = (long)r->integer ;
+  freeReplyObject(r) ;
+  return *ttl == -2 ? 0 : 1 ;
+}
+
+/* The reading endpoint's value and TTL for addr. */
+int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
+{
+  char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
+  struct conn c ;
+  int r = conn_open(&c, 1, "unable to query ", addr) ;
+  if (r <= 0) return r ;
+  r = fetch(&c, k, key(k, addr), data, max, len, ttl) ;
+  conn_close(&c) ;
+  return r ;
+}
+
+/* Deletes addr's key on the writing endpoint; data is what it held. */
+int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
+{
+  char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
+  char const *argv[2] = { "DEL", k } ;
+  size_t argvlen[2] = { 3, 0 } ;
+  struct conn c ;
+  redisReply *rep ;
+  int r = conn_open(&c, 0, "unable to revoke ", addr) ;
+  if (r <= 0) return r ;
+  argvlen[1] = key(k, addr) ;
+  *len = 0 ;
+  if (fetch(&c, k, argvlen[1], data, max, len, 0) < 0) { conn_close(&c) ; return -1 ; }
+  rep = ask(&c, 2, argv, argvlen) ;
+  if (!rep || rep->type != REDIS_REPLY_INTEGER) r = conn_fail(&c, rep) ;
+  else { r = rep->integer > 0 ; freeReplyObject(rep) ; }
+  conn_close(&c) ;
+  return r ;
+}
+
+/* Removes k only if it still holds the value judged: a login that
+   arrived meanwhile is kept. */
+#define DEL_IF_SAME "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+/* SCAN over PREFIX*; f on each key named after a canonical address,
+   with its value and TTL; where f says 1, the key is removed if
+   unchanged and deleted is called. 0 done, -1 failed (logged). */
+int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
+{
+  char pattern[2 * RC_RECORDS_MAX + 2] ;
+  char cursor[32] = "0" ;
+  char const *prefix = getenv("RELAY_CTRL_REDIS_PREFIX") ;
+  char const *argv[6] = { "SCAN", cursor, "MATCH", pattern, "COUNT", "100" } ;
+  size_t argvlen[6] = { 4, 1, 5, 0, 5, 3 } ;
+  size_t plen, n = 0 ;
+  struct conn c ;
+  int r = conn_open(&c, reading, reading ? "unable to list" : "unable to revoke", " the keys") ;
+  if (r <= 0) return r ;
+  if (!prefix) prefix = RC_REDIS_PREFIX_DEFAULT ;
+  plen = strlen(prefix) ;
+  if (plen > RC_RECORDS_MAX) plen = RC_RECORDS_MAX ;
+  for (size_t i = 0 ; i < plen ; i++)
+  {
+    if (strchr("*?[]\\", prefix[i])) pattern[n++] = '\\' ;
+    pattern[n++] = prefix[i] ;
+  }
+  pattern[n++] = '*' ;
+  argvlen[3] = n ;
+  do
+  {
+    redisReply *rep ;
+    argvlen[1] = strlen(cursor) ;
+    rep = ask(&c, 6, argv, argvlen) ;
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2
+     || rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= sizeof(cursor)
+     || rep->element[1]->type != REDIS_REPLY_ARRAY)
+    { r = conn_fail(&c, rep) ; break ; }
+    memcpy(cursor, rep->element[0]->str, rep->element[0]->len) ;
+    cursor[rep->element[0]->len] = 0 ;
+    for (size_t i = 0 ; i < rep->element[1]->elements && r >= 0 ; i++)
+    {
+      redisReply const *k = rep->element[1]->element[i] ;
+      char addr[RC_ADDR_MAX] ;
+      char data[RC_RECORDS_MAX] ;
+      size_t alen, len ;
+      long ttl ;
+      if (k->type != REDIS_REPLY_STRING || k->len < plen || memcmp(k->str, prefix, plen) != 0) continue ;
+      alen = k->len - plen ;
+      if (alen >= RC_ADDR_MAX || !rc_addr_canon(addr, k->str + plen, alen) || strlen(addr) != alen || memcmp(addr, k->str + plen, alen) != 0) continue ;
+      r = fetch(&c, k->str, k->len, data, sizeof(data), &len, &ttl) ;
+      if (r <= 0) continue ;
+      if ((*f)(addr, data, len, ttl, ctx))
+      {
+        char const *dargv[5] = { "EVAL", DEL_IF_SAME, "1", k->str, data } ;
+        size_t dargvlen[5] = { 4, sizeof(DEL_IF_SAME) - 1, 1, k->len, len } ;
+        redisReply *d = ask(&c, 5, dargv, dargvlen) ;
+        if (!d || d->type != REDIS_REPLY_INTEGER) { r = conn_fail(&c, d) ; continue ; }
+        if (d->integer > 0) (*deleted)(addr, data, len, ttl, ctx) ;
+        freeReplyObject(d) ;
+      }
+    }
+    freeReplyObject(rep) ;
+  } while (r >= 0 && strcmp(cursor, "0") != 0) ;
+  conn_close(&c) ;
+  return r < 0 ? -1 : 0 ;
 }
 
 #endif

@@ -16,4 +16,11 @@ extern void rc_redis_allow (char const *, char const *, size_t) ;
 extern size_t rc_redis_check (char *, size_t, char const *, int, rc_record_func *) ;
 extern size_t rc_redis_hide (char *) ;
 
+/* For relay-ctrl-list, -revoke and -query: 1 found or done, 0 none,
+   -1 failed (one warning logged). */
+typedef int rc_redis_func (char const *, char const *, size_t, long, void *) ;
+extern int rc_redis_get (char const *, char *, size_t, size_t *, long *) ;
+extern int rc_redis_del (char const *, char *, size_t, size_t *) ;
+extern int rc_redis_each (int, rc_redis_func *, rc_redis_func *, void *) ;
+
 #endif

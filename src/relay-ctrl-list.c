@@ -1,5 +1,6 @@
 /* relay-ctrl-list [-a] [-m]: shows the current authorizations in the
-   spool: address, user, age, seconds left. */
+   spool, and in Redis when RELAY_CTRL_REDIS(_READ) is set: address,
+   user, age, seconds left. */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,16 +12,24 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/genalloc.h>
 #include "rc_ops.h"
+#include "rc_redis.h"
 
 #define USAGE "relay-ctrl-list [ -a ] [ -m ]"
 
-struct row { char addr[RC_ADDR_MAX] ; size_t user ; time_t mtime ; enum rc_age_e age ; } ;
+struct row { char addr[RC_ADDR_MAX] ; size_t user ; time_t mtime ; long left ; enum rc_age_e age ; int redis ; } ;
 
 static genalloc rows = GENALLOC_ZERO ;
 static stralloc users = STRALLOC_ZERO ;
 static int all ;
 static time_t now ;
 static unsigned int expiry, expired, future, notreg, temporary, other, failed ;
+
+static void keep (struct row *r, struct rc_entry const *e)
+{
+  r->user = users.len ;
+  if (!stralloc_catb(&users, e->user, strlen(e->user) + 1) || !genalloc_append(struct row, &rows, r))
+    rc_fatalsys(111, "unable to allocate memory") ;
+}
 
 static void one (int dirfd, char const *name, void *ctx)
 {
@@ -48,25 +57,44 @@ static void one (int dirfd, char const *name, void *ctx)
     case RC_ENTRY_OK : break ;
   }
   r.mtime = e.st.st_mtime ;
+  r.left = (long)(r.mtime + (time_t)expiry - now) ;
+  r.redis = 0 ;
   r.age = rc_spool_age(&e.st, now, expiry) ;
   if (!all && r.age != RC_FRESH)
   {
     if (r.age == RC_STALE) expired++ ; else future++ ;
     return ;
   }
-  r.user = users.len ;
-  if (!stralloc_catb(&users, e.user, strlen(e.user) + 1) || !genalloc_append(struct row, &rows, &r))
-    rc_fatalsys(111, "unable to allocate memory") ;
+  keep(&r, &e) ;
+}
+
+/* A key's age is the expiry less its TTL; one without a TTL (not
+   written by relay-ctrl-allow) shows age 0 and LEFT -1. */
+static int one_redis (char const *addr, char const *data, size_t len, long ttl, void *ctx)
+{
+  struct rc_entry e ;
+  struct row r ;
+  (void)ctx ;
+  rc_entry_parse(&e, data, len) ;
+  memcpy(r.addr, addr, strlen(addr) + 1) ;
+  r.left = ttl < 0 ? -1 : ttl ;
+  r.mtime = ttl < 0 ? now : now - ((time_t)expiry - (time_t)ttl) ;
+  r.age = RC_FRESH ;
+  r.redis = 1 ;
+  keep(&r, &e) ;
+  return 0 ;
 }
 
 static int by_address (void const *a, void const *b)
 {
-  return strcmp(((struct row const *)a)->addr, ((struct row const *)b)->addr) ;
+  struct row const *x = a, *y = b ;
+  int c = strcmp(x->addr, y->addr) ;
+  return c ? c : x->redis - y->redis ;
 }
 
-static char const *state (enum rc_age_e age)
+static char const *state (struct row const *r)
 {
-  return age == RC_FRESH ? "fresh" : age == RC_STALE ? "expired" : "future" ;
+  return r->redis ? "redis" : r->age == RC_FRESH ? "fresh" : r->age == RC_STALE ? "expired" : "future" ;
 }
 
 static void put (char const *s)
@@ -111,8 +139,8 @@ static void table (struct row *r, size_t n)
     pad(r[i].addr, aw) ;
     pad(users.s[r[i].user] ? printable(users.s + r[i].user) : "-", uw) ;
     num[long_fmt(num, (long)(now - r[i].mtime))] = 0 ; pad(num, 6) ;
-    num[long_fmt(num, (long)(r[i].mtime + (time_t)expiry - now))] = 0 ; pad(num, 6) ;
-    put(state(r[i].age)) ;
+    num[long_fmt(num, r[i].left)] = 0 ; pad(num, 6) ;
+    put(state(&r[i])) ;
     put("\n") ;
   }
 }
@@ -125,8 +153,8 @@ static void machine (struct row *r, size_t n)
     put(users.s + r[i].user) ; put("\t") ;
     putn((long)r[i].mtime) ; put("\t") ;
     putn((long)(now - r[i].mtime)) ; put("\t") ;
-    putn((long)(r[i].mtime + (time_t)expiry - now)) ; put("\t") ;
-    put(state(r[i].age)) ; put("\n") ;
+    putn(r[i].left) ; put("\t") ;
+    put(state(&r[i])) ; put("\n") ;
   }
 }
 
@@ -149,12 +177,22 @@ int main (int argc, char const *const *argv)
     else rc_usage(USAGE) ;
   }
   if (l.ind < argc) rc_usage(USAGE) ;
-  dirfd = rc_ops_spool() ;
+  dirfd = rc_redis_only(1) ? -1 : rc_ops_spool() ;
   expiry = rc_expiry() ;
   now = time(0) ;
-  if (rc_spool_each(dirfd, &one, 0) < 0) rc_fatalsys(111, "unable to read the spool") ;
+  if (dirfd >= 0 && rc_spool_each(dirfd, &one, 0) < 0) rc_fatalsys(111, "unable to read the spool") ;
+  if (rc_redis_endpoint(1) && rc_redis_each(1, &one_redis, 0, 0) < 0) failed++ ;
   n = genalloc_len(struct row, &rows) ;
-  if (n) qsort(genalloc_s(struct row, &rows), n, sizeof(struct row), &by_address) ;
+  if (n)
+  {
+    struct row *r = genalloc_s(struct row, &rows) ;
+    size_t k = 1 ;
+    qsort(r, n, sizeof(struct row), &by_address) ;
+    /* SCAN may return a key twice. */
+    for (size_t i = 1 ; i < n ; i++)
+      if (!r[i].redis || !r[k - 1].redis || strcmp(r[i].addr, r[k - 1].addr) != 0) r[k++] = r[i] ;
+    n = k ;
+  }
   if (m) machine(genalloc_s(struct row, &rows), n) ;
   else table(genalloc_s(struct row, &rows), n) ;
   if (!buffer_flush(buffer_1)) rc_fatalsys(111, "unable to write to stdout") ;
