@@ -1,38 +1,9 @@
 # relay-ctrl-list, -revoke and -query on the Redis store (issue 6): a
 # real redis-server on loopback shared by a POP host and two SMTP hosts.
 . "$RC_TOP/test/lib.sh"
-if ! command -v redis-server >/dev/null; then
-  echo "# SKIP redis-ops.t: no redis-server (test/deps installs it)"
-  exit 0
-fi
-if ! nm "$BIN/relay-ctrl-query" 2>/dev/null | grep -q redisReaderCreate; then
-  echo "# SKIP redis-ops.t: this build has no Redis support (conf-redis; Debian: libhiredis-dev)"
-  exit 0
-fi
-busy () {
-  local p hex
-  for ((p = $1; p < $1 + 3; p++)); do
-    printf -v hex ':%04X' "$p"
-    awk -v p="$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' /proc/net/tcp /proc/net/tcp6 && return 0
-  done
-  return 1
-}
-for ((try = 0; try < 20; try++)); do
-  BASE=$(( 20000 + (RANDOM % 1200) * 10 ))  # below the ephemeral range (32768-)
-  busy "$BASE" || break
-done
+. "$RC_TOP/test/redis-lib.sh"
+redis_need relay-ctrl-query
 P1=$BASE PDEAD=$((BASE + 1)) PW=$((BASE + 2))
-redis_start () {
-  local name=$1 port=$2 i; shift 2
-  mkdir -p "$T/$name"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$T/$name" \
-    --daemonize yes --pidfile "$T/$name/pid" --logfile "$T/$name/log" "$@" >/dev/null
-  for ((i = 0; i < 250; i++)); do [ -s "$T/$name/pid" ] && redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.02; done
-  local pid; pid=$(cat "$T/$name/pid" 2>/dev/null)
-  [ -n "$pid" ] && cleanup "kill -CONT $pid 2>/dev/null; kill $pid 2>/dev/null"
-}
-cli () { local port=$1; shift; redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1; }
-newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }
 R1=127.0.0.1:$P1
 allow () { run "$@" -- relay-ctrl-allow true; }
 check () { run "$@" -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'; REL=$OUT; }

@@ -1,45 +1,15 @@
 # Redis (issue 6): POP and SMTP hosts sharing authorizations through real
 # redis-servers on loopback, each started here with its own directory.
 . "$RC_TOP/test/lib.sh"
-if ! command -v redis-server >/dev/null || [ ! -x "$BIN/test/relay-ctrl-check-noredis" ]; then
-  echo "# SKIP redis.t: no redis-server (test/deps installs it) or an old build"
-  exit 0
+if [ ! -x "$BIN/test/relay-ctrl-check-noredis" ]; then
+  echo "# SKIP redis.t: an old build (make)"; exit 0
 fi
-if ! nm "$BIN/relay-ctrl-check" 2>/dev/null | grep -q redisReaderCreate; then
-  echo "# SKIP redis.t: this build has no Redis support (conf-redis; Debian: libhiredis-dev)"
-  exit 0
-fi
-# Ten ports no socket uses: primary, replica, password, dead, 6 fakes.
-busy () {
-  local p hex
-  for ((p = $1; p < $1 + 10; p++)); do
-    printf -v hex ':%04X' "$p"
-    awk -v p="$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' /proc/net/tcp /proc/net/tcp6 && return 0
-  done
-  return 1
-}
-for ((try = 0; try < 20; try++)); do
-  BASE=$(( 20000 + (RANDOM % 1200) * 10 ))  # below the ephemeral range (32768-)
-  busy "$BASE" || break
-done
+. "$RC_TOP/test/redis-lib.sh"
+redis_need relay-ctrl-check
 P1=$BASE P2=$((BASE + 1)) PW=$((BASE + 2)) PDEAD=$((BASE + 3)) PG=$((BASE + 4))
 HAVE_V6=; grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
 
 ms () { echo $(( $(date +%s%N) / 1000000 )); }
-# redis_start NAME PORT [ARG...]: a redis-server until the end, pid in $T/NAME/pid.
-redis_start () {
-  local name=$1 port=$2 i; shift 2
-  mkdir -p "$T/$name"
-  redis-server --port "$port" --bind 127.0.0.1 -::1 --save '' --appendonly no --dir "$T/$name" \
-    --unixsocket "$T/$name/sock" --unixsocketperm 777 --daemonize yes --pidfile "$T/$name/pid" \
-    --logfile "$T/$name/log" "$@" >/dev/null
-  for ((i = 0; i < 250; i++)); do [ -s "$T/$name/pid" ] && [ -S "$T/$name/sock" ] && break; sleep 0.02; done
-  local pid; pid=$(cat "$T/$name/pid" 2>/dev/null)
-  [ -n "$pid" ] && cleanup "kill -CONT $pid 2>/dev/null; kill $pid 2>/dev/null"
-}
-redis_stop () { local pid; pid=$(cat "$T/$1/pid"); kill -CONT "$pid"; kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done; }
-cli () { local port=$1; shift; redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1; }
-newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }
 R1=127.0.0.1:$P1
 # allow VAR=value...: a POP login; OUT is "ran" when the POP server ran.
 allow () { run "$@" -- relay-ctrl-allow sh -c 'echo ran'; }
