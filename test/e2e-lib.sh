@@ -165,3 +165,23 @@ stop_servers () {
   SERVERS=()
 }
 cleanup stop_servers
+
+# serve pop|smtp LOG HOST-ARGS...: one listener (HOST-ARGS: tcpserver
+# options, then the host), as a site starts it, on
+# a free port, left in PORT.
+serve () {
+  local kind=$1 log=$2 try pid
+  shift 2
+  local user=() envs=(CVM_PWFILE_PATH="$PWFILE") prog=("${POP_PROG[@]}")
+  if [ "$kind" = smtp ]; then user=(-u "$SMTPUID" -g "$SMTPUID") envs=(QMAILHOME="$QMAILHOME") prog=("${SMTP_PROG[@]}"); fi
+  for try in 1 2 3; do
+    freeport
+    (cd "$T" && exec env -i PATH="$PATH_T" "${envs[@]}" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
+       tcpserver -v -H -R -l localhost "${user[@]}" "$@" "$PORT" "${prog[@]}") >>"$log" 2>&1 &
+    pid=$!
+    SERVERS+=("$pid")
+    wait_listen "$PORT" "$pid" && return 0
+  done
+  failed "$kind server on $* started" "$(cat "$log")"
+  exit 1
+}

@@ -14,21 +14,6 @@ fi
 e2e_fixtures 90
 
 
-# The SMTP side, as e2e.t starts it: serve_smtp LOG HOST-ARGS...
-serve_smtp () {
-  local log=$1 try pid
-  shift
-  for try in 1 2 3; do
-    freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" QMAILHOME="$QMAILHOME" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
-       tcpserver -v -H -R -l localhost -u "$SMTPUID" -g "$SMTPUID" "$@" "$PORT" "${SMTP_PROG[@]}") >>"$log" 2>&1 &
-    pid=$!
-    SERVERS+=("$pid")
-    wait_listen "$PORT" "$pid" && return 0
-  done
-  failed "smtp server on $* started" "$(cat "$log")"
-  exit 1
-}
 
 # --- the Dovecot instance ---------------------------------------------
 DC=$T/dovecot
@@ -125,7 +110,7 @@ else
 fi
 
 SMTPLOG=$T/smtp.log
-serve_smtp "$SMTPLOG" 127.0.0.1; SMTP4=$PORT
+serve smtp "$SMTPLOG" 127.0.0.1; SMTP4=$PORT
 ALLOW=relay-ctrl-allow CHECK=relay-ctrl-check
 entry () { stat -c '%a %u %s' "$SPOOL/$1" 2>&1; }
 content_is () { # NAME WHAT: the file holds exactly USER=bob\0
@@ -213,7 +198,7 @@ accepted "relaying accepted again from 127.0.0.3 after the new IMAP login" x@exa
 if [ -z "$HAVE_V6" ]; then
   echo "# SKIP IPv6: no ::1 on this machine"
 else
-  serve_smtp "$SMTPLOG" ::1; SMTP6=$PORT
+  serve smtp "$SMTPLOG" ::1; SMTP6=$PORT
   smtp ::1 "$SMTP6" x@example.net -6
   refused "IPv6: relaying refused from ::1 before any login"
   m=$(logpos "$DCLOG")

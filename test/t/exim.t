@@ -19,21 +19,6 @@ e2e_fixtures 90
 EXPIRY=90
 
 
-# The POP side, as e2e.t starts it: serve_pop LOG HOST-ARGS...
-serve_pop () {
-  local log=$1 try pid
-  shift
-  for try in 1 2 3; do
-    freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" CVM_PWFILE_PATH="$PWFILE" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
-       tcpserver -v -H -R -l localhost "$@" "$PORT" "${POP_PROG[@]}") >>"$log" 2>&1 &
-    pid=$!
-    SERVERS+=("$pid")
-    wait_listen "$PORT" "$pid" && return 0
-  done
-  failed "pop server on $* started" "$(cat "$log")"
-  exit 1
-}
 
 # --- the Exim instances -----------------------------------------------
 IFACES="127.0.0.1"
@@ -151,9 +136,9 @@ if [ -x "$BIN/relay-ctrl-query" ]; then
 fi
 
 POPLOG=$T/pop.log
-serve_pop "$POPLOG" 127.0.0.1; POP4=$PORT
+serve pop "$POPLOG" 127.0.0.1; POP4=$PORT
 POP6=
-[ -n "$HAVE_V6" ] && { serve_pop "$POPLOG" ::1; POP6=$PORT; }
+[ -n "$HAVE_V6" ] && { serve pop "$POPLOG" ::1; POP6=$PORT; }
 
 # Exim's replies, as swaks shows them.
 refused () { # WHAT

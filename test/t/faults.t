@@ -13,31 +13,13 @@ MOUNTS=()
 unmount_all () { local m; stop_servers; for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done; }
 cleanup unmount_all
 
-# serve pop|smtp: one listener on 127.0.0.1 as a site starts it
-# (envdir, relay-ctrl-chdir, tcpserver), on a free port left in PORT.
-serve () {
-  local kind=$1 log try pid
-  local user=() envs=(CVM_PWFILE_PATH="$PWFILE") prog=("${POP_PROG[@]}")
-  log=$POPLOG
-  if [ "$kind" = smtp ]; then user=(-u "$SMTPUID" -g "$SMTPUID") envs=(QMAILHOME="$QMAILHOME") prog=("${SMTP_PROG[@]}") log=$SMTPLOG; fi
-  for try in 1 2 3; do
-    freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" "${envs[@]}" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
-       tcpserver -v -H -R -l localhost "${user[@]}" 127.0.0.1 "$PORT" "${prog[@]}") >>"$log" 2>&1 &
-    pid=$!
-    SERVERS+=("$pid")
-    wait_listen "$PORT" "$pid" && return 0
-  done
-  failed "$kind server started" "$(cat "$log")"
-  exit 1
-}
 # servers DIR: both services with the spool DIR (parent 0700, as the
 # installer makes it). Ports in POPP and SMTPP.
 servers () {
   SPOOL=$1
   echo "$SPOOL" >"$ENVDIR/RELAY_CTRL_DIR"
-  serve pop; POPP=$PORT
-  serve smtp; SMTPP=$PORT
+  serve pop "$POPLOG" 127.0.0.1; POPP=$PORT
+  serve smtp "$SMTPLOG" 127.0.0.1; SMTPP=$PORT
 }
 newspool () { mkdir -p "$1/allow"; chmod 0700 "$1"; chmod 0777 "$1/allow"; }
 # login FROM WHAT / relay FROM WHAT / norelay FROM WHAT / localmail FROM WHAT,

@@ -12,25 +12,8 @@ NPOP=40 NSMTP=200 CONC=20
 now () { echo "$EPOCHREALTIME"; }
 rate () { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; printf "%.1f/s (%d in %.2f s)", n / d, n, d }'; }
 
-# serve pop|smtp LOG HOST-ARGS...: as in e2e.t, on a free port left in PORT.
-serve () {
-  local kind=$1 log=$2 try pid
-  shift 2
-  local user=() envs=(CVM_PWFILE_PATH="$PWFILE") prog=("${POP_PROG[@]}")
-  if [ "$kind" = smtp ]; then user=(-u "$SMTPUID" -g "$SMTPUID") envs=(QMAILHOME="$QMAILHOME") prog=("${SMTP_PROG[@]}"); fi
-  for try in 1 2 3; do
-    freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" "${envs[@]}" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
-       tcpserver -v -H -R -l localhost -c 100 "${user[@]}" "$@" "$PORT" "${prog[@]}") >>"$log" 2>&1 &
-    pid=$!
-    SERVERS+=("$pid")
-    wait_listen "$PORT" "$pid" && return 0
-  done
-  failed "$kind server on $* started" "$(cat "$log")"
-  exit 1
-}
-serve pop "$POPLOG" 127.0.0.1; POPP=$PORT
-serve smtp "$SMTPLOG" 127.0.0.1; SMTPP=$PORT
+serve pop "$POPLOG" -c 100 127.0.0.1; POPP=$PORT
+serve smtp "$SMTPLOG" -c 100 127.0.0.1; SMTPP=$PORT
 
 # --- POP3: all logins at once ----------------------------------------
 mkdir -p "$T/pop"
