@@ -58,17 +58,32 @@ NOREDIS := relay-ctrl-allow-noredis relay-ctrl-check-noredis relay-ctrl-query-no
 
 all: $(addprefix $(B)/,$(PROGRAMS)) $(addprefix $(B)/test/,$(UNITS) $(RACERS) $(NOREDIS))
 
-$(B)/%.o: src/%.c src/rc.h | $(B)/test
-	$(CC_CMD) $(SAN) -Isrc -c -o $@ $<
+# Builds notice their inputs: $(B)/conf.stamp holds the settings as
+# resolved from conf-* (conf-redis's auto included) and changes only when
+# they do, and every object depends on it; -MMD writes each object's
+# header dependencies next to it.
+CONF_NOW := $(strip $(CC_CMD) $(SAN) | $(LD_CMD) | $(LIBS) | redis=$(REDIS))
+ifneq ($(CONF_NOW),$(strip $(shell cat $(B)/conf.stamp 2>/dev/null)))
+$(B)/conf.stamp: FORCE
+endif
+$(B)/conf.stamp: | $(B)/test
+	@echo '$(CONF_NOW)' >$@
+FORCE:
+.PHONY: FORCE
+DEPFLAGS = -MMD -MP
+-include $(wildcard $(B)/*.d $(B)/test/*.d)
 
-$(B)/test/%.o: test/unit/%.c src/rc.h | $(B)/test
-	$(CC_CMD) $(SAN) -Isrc -c -o $@ $<
+$(B)/%.o: src/%.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -c -o $@ $<
+
+$(B)/test/%.o: test/unit/%.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -c -o $@ $<
 
 $(B)/test:
 	mkdir -p $@
 
 define program
-$(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1)
+$(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1) $(B)/conf.stamp
 	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
@@ -83,21 +98,21 @@ $(B)/test/rc-packet-unit: $(B)/test/rc-packet-unit.o $(B)/rc_packet.o $(B)/rc_hm
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
 $(addprefix $(B)/,rc_hmac.o rc_packet.o rc_key.o rc_net.o relay-ctrl-send.o relay-ctrl-udp.o relay-ctrl-keyfd.o test/rc-hmac-unit.o test/rc-packet-unit.o): src/rc_packet.h
 
-$(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h | $(B)/test
-	$(CC_CMD) $(SAN) -Isrc -DRC_TEST_DELAY_MS=400 -c -o $@ $<
-$(B)/test/rc_spool-naive.o: src/rc_spool.c src/rc.h | $(B)/test
-	$(CC_CMD) $(SAN) -Isrc -DRC_TEST_DELAY_MS=400 -DRC_TEST_NAIVE -c -o $@ $<
+$(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_TEST_DELAY_MS=400 -c -o $@ $<
+$(B)/test/rc_spool-naive.o: src/rc_spool.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_TEST_DELAY_MS=400 -DRC_TEST_NAIVE -c -o $@ $<
 $(B)/test/relay-ctrl-%-delay: $(B)/test/rc_spool-delay.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 
-$(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h conf-redis | $(B)/test
-	$(CC_CMD) $(SAN) -Isrc $(REDIS_FLAGS) -c -o $@ $<
+$(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(REDIS_FLAGS) -c -o $@ $<
 $(addprefix $(B)/relay-ctrl-,allow.o check.o list.o revoke.o query.o): src/rc_redis.h
 $(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
-$(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h | $(B)/test
-	$(CC_CMD) $(SAN) -Isrc -DRC_NO_REDIS -c -o $@ $<
+$(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_NO_REDIS -c -o $@ $<
 $(B)/test/relay-ctrl-%-noredis: $(B)/test/rc_redis-none.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_redis.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(BASE_LIBS)
 

@@ -3,7 +3,7 @@
 # pop3front-auth and mailfront from mailfront, cvm-pwfile from cvm;
 # clients curl and swaks.
 
-E2E_PACKAGES="ucspi-tcp-ipv6 daemontools mailfront cvm curl swaks"
+E2E_PACKAGES="ucspi-tcp-ipv6 daemontools mailfront cvm curl swaks libio-socket-inet6-perl"
 
 # POP users become uid 65534 (nobody) before relay-ctrl-allow runs; the
 # SMTP server runs as yet another uid, as qmail-smtpd runs as qmaild.

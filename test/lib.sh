@@ -12,6 +12,9 @@ trap on_exit EXIT
 cleanup () { CLEANUPS+=("$*"); }
 
 pass () { N=$((N + 1)); echo "ok $N - $1"; }
+# skip_all REASON: this file cannot run here; test/run counts one skip
+# (and under CI=true fails the run with REASON).
+skip_all () { echo "# SKIP ${0##*/}: $1"; exit 0; }
 failed () { N=$((N + 1)); echo "not ok $N - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
 
 # is GOT WANT WHAT
