@@ -191,6 +191,23 @@ cronjob
 is "$RC-$OUT" "0-" "the cron job: exits 0, silent (no mail every minute)"
 notok "the cron job removed the expired entry" test -e "$R$SPOOLDIR/192.0.2.1"
 ok "the cron job kept the fresh entry" test -e "$R$SPOOLDIR/192.0.2.2"
+
+# The units' command lines, run in the root as systemd would start them
+# (its default PATH; the sandboxing itself needs a running systemd).
+SYSTEMD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+execstart () { sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/$1"; }
+: >"$R$SPOOLDIR/192.0.2.1"; age "$R$SPOOLDIR/192.0.2.1" 1000
+OUT=$(timeout 60 chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" $(execstart relay-ctrl-age.service) 2>&1 </dev/null)
+is "$?-$OUT" "0-" "relay-ctrl-age.service's command: exits 0, silent"
+notok "relay-ctrl-age.service's command removed the expired entry" test -e "$R$SPOOLDIR/192.0.2.1"
+ok "relay-ctrl-age.service's command kept the fresh entry" test -e "$R$SPOOLDIR/192.0.2.2"
+# relay-ctrl-policy@.service: the connection is its stdin and stdout.
+OUT=$(printf 'request=smtpd_access_policy\nclient_address=192.0.2.2\n\nrequest=smtpd_access_policy\nclient_address=192.0.2.9\n\n' |
+  timeout 60 chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" RELAY_CTRL_LOG_IPS=1 $(execstart relay-ctrl-policy@.service) 2>"$T/policy.err")
+is "$?" 0 "relay-ctrl-policy@.service's command: exits 0 at the end of the connection"
+is "$OUT" "$(printf 'action=OK\n\naction=DUNNO')" "relay-ctrl-policy@.service's command: OK for a login, DUNNO for none"
+logged "$(cat "$T/policy.err")" "" relay-ctrl-policy "info: relaying for 192.0.2.2" "relay-ctrl-policy@.service's command logs each decision"
+quiet "$(cat "$T/policy.err")" "relay-ctrl-policy@.service's command: no warning (it reached the spool as nobody through relay-ctrl-chdir)"
 rm -f "$R$SPOOLDIR/192.0.2.2"
 
 # --- a POP3 and an SMTP service from the package's run scripts --------------------
