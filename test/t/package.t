@@ -208,6 +208,25 @@ is "$?" 0 "relay-ctrl-policy@.service's command: exits 0 at the end of the conne
 is "$OUT" "$(printf 'action=OK\n\naction=DUNNO')" "relay-ctrl-policy@.service's command: OK for a login, DUNNO for none"
 logged "$(cat "$T/policy.err")" "" relay-ctrl-policy "info: relaying for 192.0.2.2" "relay-ctrl-policy@.service's command logs each decision"
 quiet "$(cat "$T/policy.err")" "relay-ctrl-policy@.service's command: no warning (it reached the spool as nobody through relay-ctrl-chdir)"
+# relay-ctrl-udp.service, with the receiver's settings of
+# doc/multi-host.md in /etc/relay-ctrl-udp; a login sent from the root.
+freeport; UDPPORT=$PORT
+mkdir -p "$R/etc/relay-ctrl-udp"
+head -c 32 /dev/urandom >"$R/etc/rc-test-key"; chmod 600 "$R/etc/rc-test-key"
+echo /etc/rc-test-key >"$R/etc/relay-ctrl-udp/RELAY_CTRL_KEY"
+echo 127.0.0.1 >"$R/etc/relay-ctrl-udp/RELAY_CTRL_BIND"
+echo "$UDPPORT" >"$R/etc/relay-ctrl-udp/RELAY_CTRL_PORT"
+(exec chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" $(execstart relay-ctrl-udp.service)) >"$T/udp.log" 2>&1 </dev/null &
+UDPPID=$!
+cleanup "kill $UDPPID 2>/dev/null; wait $UDPPID 2>/dev/null"
+waitfile () { local i; for ((i = 0; i < 100; i++)); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
+waitgrep () { local i; for ((i = 0; i < 100; i++)); do grep -q -- "$2" "$1" && return 0; sleep 0.05; done; return 1; }
+ok "relay-ctrl-udp.service's command: the receiver listens" waitgrep "$T/udp.log" "listening on 127.0.0.1 port $UDPPORT"
+in_root TCPREMOTEIP=192.0.2.7 USER=joe RELAY_CTRL_KEY=/etc/rc-test-key RELAY_CTRL_REMOTES="127.0.0.1:$UDPPORT" relay-ctrl-send true
+ok "relay-ctrl-udp.service's command: a login sent by relay-ctrl-send lands in the spool" waitfile "$R$SPOOLDIR/192.0.2.7"
+kill "$UDPPID" 2>/dev/null; wait "$UDPPID" 2>/dev/null
+quiet "$(cat "$T/udp.log")" "relay-ctrl-udp.service's command: no warning"
+rm -rf "$R/etc/relay-ctrl-udp" "$R/etc/rc-test-key" "$R$SPOOLDIR/192.0.2.7"
 rm -f "$R$SPOOLDIR/192.0.2.2"
 
 # --- a POP3 and an SMTP service from the package's run scripts --------------------
