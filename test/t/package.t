@@ -195,15 +195,18 @@ ok "the cron job kept the fresh entry" test -e "$R$SPOOLDIR/192.0.2.2"
 # The units' command lines, run in the root as systemd would start them
 # (its default PATH; the sandboxing itself needs a running systemd).
 SYSTEMD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-execstart () { sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/$1"; }
+# execstart UNIT: its ExecStart= words in EXEC (no quoting in ours)
+execstart () { read -ra EXEC <<<"$(sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/$1")"; }
 : >"$R$SPOOLDIR/192.0.2.1"; age "$R$SPOOLDIR/192.0.2.1" 1000
-OUT=$(timeout 60 chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" $(execstart relay-ctrl-age.service) 2>&1 </dev/null)
+execstart relay-ctrl-age.service
+OUT=$(timeout 60 chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" "${EXEC[@]}" 2>&1 </dev/null)
 is "$?-$OUT" "0-" "relay-ctrl-age.service's command: exits 0, silent"
 notok "relay-ctrl-age.service's command removed the expired entry" test -e "$R$SPOOLDIR/192.0.2.1"
 ok "relay-ctrl-age.service's command kept the fresh entry" test -e "$R$SPOOLDIR/192.0.2.2"
 # relay-ctrl-policy@.service: the connection is its stdin and stdout.
+execstart relay-ctrl-policy@.service
 OUT=$(printf 'request=smtpd_access_policy\nclient_address=192.0.2.2\n\nrequest=smtpd_access_policy\nclient_address=192.0.2.9\n\n' |
-  timeout 60 chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" RELAY_CTRL_LOG_IPS=1 $(execstart relay-ctrl-policy@.service) 2>"$T/policy.err")
+  timeout 60 chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" RELAY_CTRL_LOG_IPS=1 "${EXEC[@]}" 2>"$T/policy.err")
 is "$?" 0 "relay-ctrl-policy@.service's command: exits 0 at the end of the connection"
 is "$OUT" "$(printf 'action=OK\n\naction=DUNNO')" "relay-ctrl-policy@.service's command: OK for a login, DUNNO for none"
 logged "$(cat "$T/policy.err")" "" relay-ctrl-policy "info: relaying for 192.0.2.2" "relay-ctrl-policy@.service's command logs each decision"
@@ -216,7 +219,8 @@ head -c 32 /dev/urandom >"$R/etc/rc-test-key"; chmod 600 "$R/etc/rc-test-key"
 echo /etc/rc-test-key >"$R/etc/relay-ctrl-udp/RELAY_CTRL_KEY"
 echo 127.0.0.1 >"$R/etc/relay-ctrl-udp/RELAY_CTRL_BIND"
 echo "$UDPPORT" >"$R/etc/relay-ctrl-udp/RELAY_CTRL_PORT"
-(exec chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" $(execstart relay-ctrl-udp.service)) >"$T/udp.log" 2>&1 </dev/null &
+execstart relay-ctrl-udp.service
+(exec chroot "$R" /usr/bin/env -i PATH="$SYSTEMD_PATH" "${EXEC[@]}") >"$T/udp.log" 2>&1 </dev/null &
 UDPPID=$!
 cleanup "kill $UDPPID 2>/dev/null; wait $UDPPID 2>/dev/null"
 waitfile () { local i; for ((i = 0; i < 100; i++)); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
