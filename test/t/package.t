@@ -71,6 +71,11 @@ for f in /etc/cron.d/relay-ctrl /usr/share/doc/relay-ctrl/copyright /usr/share/d
   has "$(paths)" "^$(ere "$f")\$" "the package has $f"
 done
 has "$(paths)" '^/usr/share/doc/relay-ctrl/README(\.gz)?$' "the package has the README"
+missing=''
+for f in "$SRC"/doc/*.md; do
+  grep -qxE "/usr/share/doc/relay-ctrl/$(ere "${f##*/}")(\.gz)?" <<<"$(paths)" || missing="$missing ${f##*/}"
+done
+is "$missing" "" "every guide of doc/ is in /usr/share/doc/relay-ctrl"
 EXAMPLES=$(cd "$SRC" && find examples -type f 2>/dev/null | LC_ALL=C sort)
 missing=''
 for f in $EXAMPLES; do
