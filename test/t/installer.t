@@ -242,6 +242,26 @@ cd "$TOP" || exit 111
 is "$RC" 0 "relative DESTDIR: exits 0"
 ok "relative DESTDIR: taken from the caller's directory" cmp -s "$S/build/relay-ctrl-check" "$T/rel$HOMEDIR/bin/relay-ctrl-check"
 
+# --- --home and --no-spool: how debian/rules stages the package -----------------
+mktree; rm -rf "$R"
+inst --home=/usr/ --no-spool
+is "$RC" 0 "--home=/usr/ --no-spool: exits 0"
+ok "--home: programs in DIR/bin" cmp -s "$S/build/relay-ctrl-check" "$R/usr/bin/relay-ctrl-check"
+ok "--home: man pages in DIR/share/man" cmp -s "$S/man/rc-installer-test.7" "$R/usr/share/man/man7/rc-installer-test.7"
+notok "--home: nothing in conf-home" test -e "$R$HOMEDIR/bin"
+notok "--no-spool: no spool, no spool parent" test -e "$R$SPOOLTOP"
+is "$(cat "$R$ETCDIR/RELAY_CTRL_DIR")" "$SPOOLDIR" "--no-spool: RELAY_CTRL_DIR still names conf-spool's spool"
+inst --home=/usr --no-spool check
+is "$RC-$OUT" "0-installer: installation OK" "--home --no-spool check: OK without a spool"
+inst --home=/usr check
+is "$RC" 1 "--home check without --no-spool: the missing spool is a problem"
+has "$OUT" "$R$SPOOLTOP is missing" "--home check without --no-spool: names the spool parent"
+inst --home=usr
+is "$RC" 100 "--home=usr (relative): exits 100"
+has "$ERR" '--home must be an absolute path' "--home=usr: says why"
+inst --home=
+is "$RC" 100 "--home= (empty): usage, exits 100"
+
 # --- staging as a normal user: no chown ----------------------------------------
 if [ -n "$ROOT" ] && command -v setpriv >/dev/null; then
   mkdir "$T/staged"; chown 65534:65534 "$T/staged"
