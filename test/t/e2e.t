@@ -50,6 +50,7 @@ is "$(ls -A "$SPOOL")" 127.0.0.1 "no temporary file left in the spool"
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP4" x@example.net
 accepted "relaying accepted from 127.0.0.1 after the login, whole message sent" x@example.net
+has "$(cat "$QUEUEDIR"/new/* 2>&1 | tr '\0' '\n')" '^x@example\.net$' "the queuedir backend wrote the message, for x@example.net, to QUEUEDIR/new"
 L=$(logsince "$SMTPLOG" "$m")
 logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1"
 has "$L" '^mailfront\[[0-9]+\]: RCPT TO:<x@example\.net>$' "mailfront took the outside recipient"
@@ -135,13 +136,20 @@ accepted "IPv6: relaying accepted from ::1 after the login" x@example.net
 L=$(logsince "$SMTPLOG" "$m")
 logged "$L" "" "$CHECK" "info: relaying for ::1" "check logs: relaying for ::1"
 
-# relay-ctrl-age from cron, as the seed's crontab line runs it.
+# relay-ctrl-age from cron: the line of examples/cron.d/relay-ctrl, run
+# as cron runs it (the user field, then the command under PATH=/usr/bin:/bin).
 age "$SPOOL/::1" 100
-run -- envdir "$ENVDIR" "$BIN/relay-ctrl-age" -v
-is "$RC" 0 "relay-ctrl-age under envdir exits 0"
-logged "$ERR" "" relay-ctrl-age "info: removed ::1: expired" "relay-ctrl-age -v logs the removal"
-quiet "$ERR" "relay-ctrl-age: no warning or sanitizer report"
+CRON=$(example cron.d/relay-ctrl | grep -v '^#')
+is "$(wc -l <<<"$CRON")" 1 "examples/cron.d/relay-ctrl: one cron line"
+read -r c1 c2 c3 c4 c5 cuser ccmd <<<"$CRON"
+is "$c1 $c2 $c3 $c4 $c5 $cuser" "* * * * * root" "the cron line: every minute, as root (the /etc/cron.d user field)"
+run -- env -i PATH=/usr/bin:/bin $ccmd
+is "$RC" 0 "the cron line's command exits 0 under cron's PATH"
+is "$ERR$OUT" "" "the cron line's command says nothing (cron mails no one)"
 notok "relay-ctrl-age removed the expired ::1 entry" test -e "$SPOOL/::1"
+age "$SPOOL/::1" 100 2>/dev/null
+run -- envdir "$ENVDIR" "$BIN/relay-ctrl-age" -v
+quiet "$ERR" "relay-ctrl-age: no warning or sanitizer report"
 smtp ::1 "$SMTP6" x@example.net -6
 refused "IPv6: relaying refused from ::1 once its entry aged out"
 
