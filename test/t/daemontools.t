@@ -9,31 +9,31 @@ e2e_fixtures 90
 SV=$T/sv SCAN=$T/service
 mkdir -p "$SCAN"
 
-# service NAME ENVNAME ENVVALUE COMMAND...: a service directory with
-# ./env, a run script and a multilog logger, linked into the scan dir.
+# service NAME SCRIPT VAR=VALUE...: a service directory whose run script
+# is examples/run/SCRIPT/run with the given settings at its top edited
+# as a site edits them (nothing else changes), and whose log/run is
+# examples/run/log/run; linked into the scan dir.
 service () {
-  local name=$1 d=$SV/$1
-  mkdir -p "$d/env" "$d/log/main"
-  echo "$3" >"$d/env/$2"
-  shift 3
-  {
-    echo '#!/bin/sh'
-    echo 'exec 2>&1'
-    printf 'exec envdir ./env envdir %q %q \\\n ' "$ENVDIR" "$BIN/relay-ctrl-chdir"
-    printf ' %q' "$@"
-    echo
-  } >"$d/run"
-  printf '#!/bin/sh\nexec multilog t ./main\n' >"$d/log/run"
-  chmod 755 "$d/run" "$d/log/run"
+  local name=$1 d=$SV/$1 src=$TOP/examples/run/$2/run kv k v
+  shift 2
+  mkdir -p "$d/log/main"
+  cp "$src" "$d/run"
+  for kv in "$@"; do
+    k=${kv%%=*} v=${kv#*=}
+    grep -q "^$k=\\\${$k:-" "$d/run" || { failed "$src has a setting $k"; exit 1; }
+    K=$k V=$v perl -pi -e 's/^(\Q$ENV{K}\E)=\$\{\Q$ENV{K}\E:-(?:[^{}]|\$\([^)]*\))*\}/$1=\${$1:-$ENV{V}}/' "$d/run"
+  done
+  is "$(diff "$src" "$d/run" | grep -c '^>')" "$#" "$name: run is examples/run/$2/run with $# settings edited"
+  cp "$TOP/examples/run/log/run" "$d/log/run"
   ln -s "$d" "$SCAN/$name"
 }
 
 freeport; POP=$PORT
 freeport; SMTP=$PORT
-service pop3 CVM_PWFILE_PATH "$PWFILE" \
-  tcpserver -v -H -R -l localhost 127.0.0.1 "$POP" "${POP_PROG[@]}"
-service smtp QMAILHOME "$QMAILHOME" \
-  tcpserver -v -H -R -l localhost -u "$SMTPUID" -g "$SMTPUID" 127.0.0.1 "$SMTP" "${SMTP_PROG[@]}"
+COMMON=(ENVDIR="$ENVDIR" BIN="$BIN" LISTEN=127.0.0.1 LOCALNAME=localhost)
+service pop3 mailfront-pop3d "${COMMON[@]}" PORT="$POP" CVM=cvm-command:/usr/bin/cvm-pwfile
+echo "$PWFILE" >"$ENVDIR/CVM_PWFILE_PATH"
+service smtp mailfront-smtpd "${COMMON[@]}" PORT="$SMTP" SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR"
 
 SVSCAN='' LEFT=''
 children_of () { # PID: its children, as "pid state" lines
@@ -120,7 +120,7 @@ m=$(logpos "$POPLOG")
 pop 127.0.0.1 "$POP" "$PASSWORD"
 popped "POP3 login as bob"
 waitlog "$POPLOG" "$m" 'relay-ctrl-allow'
-logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1" \
+logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user bob)" \
   "multilog has: recorded login from 127.0.0.1"
 is "$(stat -c '%a %u' "$SPOOL/127.0.0.1" 2>&1)" "644 $MAILUID" "spool entry 127.0.0.1 written as the mail user"
 
@@ -128,7 +128,7 @@ m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net
 accepted "relaying accepted at once after the login" x@example.net
 waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
-logged "$L" "$STAMP" relay-ctrl-check "info: relaying for 127.0.0.1" "multilog has: relaying for 127.0.0.1"
+logged "$L" "$STAMP" relay-ctrl-check "info: relaying for 127.0.0.1 (user bob)" "multilog has: relaying for 127.0.0.1"
 
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net --local-interface 127.0.0.2

@@ -41,7 +41,7 @@ m=$(logpos "$POPLOG")
 pop 127.0.0.1 "$POP4" "$PASSWORD"
 popped "POP3 login as bob from 127.0.0.1 lists his mail"
 L=$(logsince "$POPLOG" "$m")
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1" "allow logs the login from 127.0.0.1"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1 (user bob)" "allow logs the login from 127.0.0.1"
 has "$L" '^pop3front-maildir\[[0-9]+\]: LIST$' "pop3front-maildir ran after relay-ctrl-allow"
 is "$(entry 127.0.0.1)" "644 $MAILUID 9" "spool entry 127.0.0.1: mode 0644, owned by the mail user's uid"
 content_is 127.0.0.1 "spool entry 127.0.0.1 holds USER=bob"
@@ -52,7 +52,7 @@ smtp 127.0.0.1 "$SMTP4" x@example.net
 accepted "relaying accepted from 127.0.0.1 after the login, whole message sent" x@example.net
 has "$(cat "$QUEUEDIR"/new/* 2>&1 | tr '\0' '\n')" '^x@example\.net$' "the queuedir backend wrote the message, for x@example.net, to QUEUEDIR/new"
 L=$(logsince "$SMTPLOG" "$m")
-logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "check logs: relaying for 127.0.0.1"
 has "$L" '^mailfront\[[0-9]+\]: RCPT TO:<x@example\.net>$' "mailfront took the outside recipient"
 
 # The privilege model, looked at in live sessions: what the mail user's
@@ -126,7 +126,7 @@ m=$(logpos "$POPLOG")
 pop ::1 "$POP6" "$PASSWORD"
 popped "IPv6: POP3 login as bob from ::1"
 L=$(logsince "$POPLOG" "$m")
-logged "$L" "" "$ALLOW" "info: recorded login from ::1" "allow logs the login from ::1"
+logged "$L" "" "$ALLOW" "info: recorded login from ::1 (user bob)" "allow logs the login from ::1"
 is "$(entry ::1)" "644 $MAILUID 9" "IPv6: spool entry ::1: mode 0644, owned by the mail user's uid"
 content_is ::1 "IPv6: spool entry ::1 holds USER=bob"
 
@@ -134,7 +134,7 @@ m=$(logpos "$SMTPLOG")
 smtp ::1 "$SMTP6" x@example.net -6
 accepted "IPv6: relaying accepted from ::1 after the login" x@example.net
 L=$(logsince "$SMTPLOG" "$m")
-logged "$L" "" "$CHECK" "info: relaying for ::1" "check logs: relaying for ::1"
+logged "$L" "" "$CHECK" "info: relaying for ::1 (user bob)" "check logs: relaying for ::1"
 
 # relay-ctrl-age from cron: the line of examples/cron.d/relay-ctrl, run
 # as cron runs it (the user field, then the command under PATH=/usr/bin:/bin).
@@ -168,7 +168,7 @@ pop 127.0.0.1 "$POPM" "$PASSWORD"
 popped "POP3 login from 127.0.0.1 on a -6 0 listener"
 L=$(logsince "$POPLOG" "$m")
 has "$L" '^tcpserver: pid [0-9]+ from ::ffff:127\.0\.0\.1$' "tcpserver -6 0 gives the v4-mapped form"
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1" "allow logs the mapped client as 127.0.0.1"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1 (user bob)" "allow logs the mapped client as 127.0.0.1"
 is "$(ls -A "$SPOOL")" 127.0.0.1 "the spool entry is named 127.0.0.1, not ::ffff:127.0.0.1"
 
 m=$(logpos "$SMTPLOG")
@@ -176,14 +176,14 @@ smtp 127.0.0.1 "$SMTPW" x@example.net
 accepted "relaying accepted from 127.0.0.1 on a 0 listener" x@example.net
 L=$(logsince "$SMTPLOG" "$m")
 has "$L" '^tcpserver: pid [0-9]+ from 127\.0\.0\.1$' "tcpserver 0 gives the dotted quad"
-logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1 (0 listener)"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "check logs: relaying for 127.0.0.1 (0 listener)"
 
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTPM" x@example.net
 accepted "relaying accepted from 127.0.0.1 on a -6 0 listener" x@example.net
 L=$(logsince "$SMTPLOG" "$m")
 has "$L" '^tcpserver: pid [0-9]+ from ::ffff:127\.0\.0\.1$' "tcpserver -6 0 gives the mapped form to relay-ctrl-check"
-logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1 (-6 0 listener)"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "check logs: relaying for 127.0.0.1 (-6 0 listener)"
 
 smtp 127.0.0.1 "$SMTPM" x@example.net --local-interface 127.0.0.2
 refused "relaying refused from 127.0.0.2 on a -6 0 listener"
@@ -192,12 +192,12 @@ m=$(logpos "$POPLOG")
 pop 127.0.0.1 "$POPW" "$PASSWORD" --interface 127.0.0.2
 popped "POP3 login from 127.0.0.2 on a 0 listener"
 L=$(logsince "$POPLOG" "$m")
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2" "allow logs the login from 127.0.0.2"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2 (user bob)" "allow logs the login from 127.0.0.2"
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTPM" x@example.net --local-interface 127.0.0.2
 accepted "then relaying accepted from ::ffff:127.0.0.2 on a -6 0 listener" x@example.net
 L=$(logsince "$SMTPLOG" "$m")
-logged "$L" "" "$CHECK" "info: relaying for 127.0.0.2" "check logs: relaying for 127.0.0.2"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.2 (user bob)" "check logs: relaying for 127.0.0.2"
 
 pop ::1 "$POPW" "$PASSWORD"
 popped "POP3 login from ::1 on a 0 listener"
@@ -205,6 +205,59 @@ smtp ::1 "$SMTPM" x@example.net -6
 accepted "then relaying accepted from ::1 on a -6 0 listener" x@example.net
 is "$(ls -A "$SPOOL" | sort | tr '\n' ' ')" "127.0.0.1 127.0.0.2 ::1 " "spool: one entry per client, canonical names"
 fi
+
+# --- OP25B: submission on port 587 -------------------------------------
+# examples/run/submission/run on its own port, 587 (only the test's
+# paths set): relay-ctrl-check in front of it as on port 25, for clients
+# whose network blocks outgoing port 25.
+SUBLOG=$T/submission.log
+if listening 587; then
+  failed "port 587 free for the submission service" "$(grep -i ':024B ' /proc/net/tcp /proc/net/tcp6)"
+else
+  (cd "$T" && exec env -i PATH="$PATH_T" ENVDIR="$ENVDIR" BIN="$BIN" LISTEN=127.0.0.1 LOCALNAME=localhost \
+     SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR" "$TOP/examples/run/submission/run") >>"$SUBLOG" 2>&1 &
+  SERVERS+=("$!")
+  if wait_listen 587 "$!"; then
+    pass "examples/run/submission/run listens on port 587"
+    rm -f "$SPOOL"/*
+    smtp 127.0.0.1 587 x@example.net
+    refused "587: relaying refused before any login"
+    pop 127.0.0.1 "$POP4" "$PASSWORD"
+    popped "POP3 login as bob, for the submission port"
+    m=$(logpos "$SUBLOG")
+    smtp 127.0.0.1 587 x@example.net
+    accepted "587: relaying accepted after the POP3 login" x@example.net
+    logged "$(logsince "$SUBLOG" "$m")" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "587: check logs relaying for 127.0.0.1 (user bob)"
+    smtp 127.0.0.1 587 x@example.net --local-interface 127.0.0.2
+    refused "587: relaying refused from 127.0.0.2, which did not log in"
+  else
+    failed "examples/run/submission/run listens on port 587" "$(cat "$SUBLOG")"
+  fi
+fi
+
+# --- the run scripts fail closed ----------------------------------------
+# A missing user, program or file stops the service with one clear line
+# (exit 100, supervise retries), never runs it as root or half set up.
+closed () { # WHAT PATTERN SCRIPT VAR=VALUE...
+  local what=$1 pat=$2 script=$3
+  shift 3
+  run -- ENVDIR="$ENVDIR" BIN="$BIN" LISTEN=127.0.0.1 PORT=1 QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR" \
+    SMTPD_USER="$SMTPUSER" "$@" "$TOP/examples/run/$script/run"
+  if [ "$RC" = 100 ] && [ -z "$ERR" ] && grep -qE "^$script/run: fatal: $pat: not starting\$" <<<"$OUT"
+  then pass "$script/run: $what"; else failed "$script/run: $what" "exit $RC, stdout: $OUT" "stderr: $ERR"; fi
+}
+for s in mailfront-smtpd submission qmail-smtpd; do
+  closed "a missing user stops it" "no user rctest-nosuchuser \(or it is root\)" $s SMTPD_USER=rctest-nosuchuser QMAIL="$T"
+  closed "root as the user stops it" "no user root \(or it is root\)" $s SMTPD_USER=root QMAIL="$T"
+done
+closed "a missing rcpthosts stops it" "no $(ere "$T")/nowhere/control/rcpthosts .*" mailfront-smtpd QMAILHOME="$T/nowhere"
+closed "a missing queue stops it" "no $(ere "$T")/nowhere/new or .*" mailfront-smtpd QUEUEDIR="$T/nowhere"
+closed "a missing relay-ctrl-check stops it" "no /nowhere/relay-ctrl-check" mailfront-smtpd BIN=/nowhere
+closed "a missing qmail-smtpd stops it" "no /nowhere/bin/qmail-smtpd" qmail-smtpd QMAIL=/nowhere
+closed "no cvm-unix socket stops it" "no socket /nowhere/socket \\(is the cvm-unix service up\\?\\)" mailfront-pop3d CVM=cvm-local:/nowhere/socket
+closed "a missing qmail-popup stops it" "no /nowhere/bin/qmail-popup" qmail-pop3d QMAIL=/nowhere
+closed "a missing user stops it" "no user rctest-nosuchuser \(or it is root\)" relay-ctrl-policy POLICY_USER=rctest-nosuchuser
+closed "no key setting stops it" "no $(ere "$T")/nowhere/RELAY_CTRL_DIR" relay-ctrl-udp ENVDIR="$T/nowhere"
 
 quiet "$(cat "$POPLOG" "$SMTPLOG")" "no warning, fatal or sanitizer report in the server logs"
 stop_servers

@@ -190,7 +190,7 @@ scenario () {
   pop 127.0.0.1 "$POP4" "$PASSWORD"
   popped "$w: POP3 login as bob from 127.0.0.1"
   L=$(logsince "$POPLOG" "$m")
-  logged "$L" "" relay-ctrl-allow "info: recorded login from 127.0.0.1" "$w: allow logs the login from 127.0.0.1"
+  logged "$L" "" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user bob)" "$w: allow logs the login from 127.0.0.1"
 
   m=$(logpos "$mainlog")
   smtp 127.0.0.1 "$port" x@example.net
