@@ -3,7 +3,8 @@
 # root service behind envdir and relay-ctrl-chdir, so the spool keeps its
 # 0700 root parent. A private Dovecot instance on loopback (own config,
 # base_dir, state_dir and log under $T, high ports), the SMTP side as in
-# e2e.t. The configuration is the one doc/dovecot.md shows.
+# e2e.t. The relay-ctrl part is examples/dovecot/99-relay-ctrl.conf, the
+# file doc/dovecot.md shows, with the test's paths (example).
 source "$RC_TOP/test/lib.sh"
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
@@ -30,7 +31,7 @@ LISTEN=127.0.0.1
 # Dovecot caps each service's address space (default_vsz_limit, 256M);
 # AddressSanitizer needs far more, so the sanitizer build lifts the cap.
 VSZ=
-ldd "$BIN/relay-ctrl-allow" 2>/dev/null | grep -q libasan && VSZ="vsz_limit = 0"
+ldd "$BIN/relay-ctrl-allow" 2>/dev/null | grep -q libasan && VSZ="default_vsz_limit = 0"
 cat >"$DC/dovecot.conf" <<EOF
 instance_name = relay-ctrl-test-$$
 base_dir = $DC/run
@@ -68,20 +69,8 @@ service imap-login {
   }
 }
 
-# relay-ctrl: after each successful POP3 or IMAP login
-service pop3 {
-  executable = pop3 relay-ctrl-postlogin
-}
-service imap {
-  executable = imap relay-ctrl-postlogin
-}
-service relay-ctrl-postlogin {
-  executable = script-login /usr/bin/envdir $ENVDIR $BIN/relay-ctrl-chdir $BIN/relay-ctrl-allow
-  user = root
-  $VSZ
-  unix_listener relay-ctrl-postlogin {
-  }
-}
+$VSZ
+$(example dovecot/99-relay-ctrl.conf)
 EOF
 mkdir -p "$DC/state"
 
