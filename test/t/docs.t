@@ -18,7 +18,7 @@ done
 included=$(cat "${docs[@]}" | sed -n 's/^<!-- include \([^ ]*\) -->$/\1/p' | sort -u)
 for f in $(find examples -type f | LC_ALL=C sort); do
   rel=${f#examples/} key=${f#examples/}
-  case $rel in run/*/run) key=${rel#run/}; key=${key%/run} ;; esac
+  case $rel in run/*/run) key=${rel#run/}; key=${key%/run} ;; *) key=${rel##*/} ;; esac
   if grep -rqF -- "$key" test/t test/e2e-lib.sh; then pass "$f is used by a test"
   else failed "$f is used by a test" "no test names $key"; fi
   if grep -qxF -- "$f" <<<"$included"; then pass "$f is shown by a guide"
@@ -36,7 +36,7 @@ recipes () {
     inc { next }
     /^[ \t]*```/ { fence = !fence; next }
     !fence && !/^(    |\t)/ { next }
-    /^[ \t]*#!\/bin\/sh/ || /^[ \t]*exec [^ ]/ || /(^|[ \t])tcpserver[ \t]+-/ ||
+    /^[ \t]*#!\/bin\/sh/ || /^[ \t]*exec [^ ]/ || /^[ \t]*(exec[ \t]+)?tcpserver[ \t]+-/ ||
     /^[ \t]*(\*|[0-9][0-9,\/-]*)[ \t]+(\*|[0-9][0-9,\/*-]*)[ \t]+(\*|[0-9][0-9,\/*-]*)[ \t]+(\*|[0-9][0-9,\/*-]*)[ \t]+(\*|[0-9][0-9,\/*-]*)[ \t]+[a-z\/]/ ||
     /check_policy_service[ \t]/ || /executable[ \t]*=[ \t]*script-login/ || /^[ \t]*(spawn|unix|inet)[ \t].*relay-ctrl/ ||
     /relay-ctrl-[a-z]+[ \t].*spawn/ || /\$\{run\{.*relay-ctrl/ {
