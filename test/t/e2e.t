@@ -235,6 +235,48 @@ else
   fi
 fi
 
+# --- the qmail run scripts, with stand-ins for qmail's programs ---------
+# examples/run/qmail-smtpd/run and qmail-pop3d/run as shipped (settings
+# from the environment), with QMAIL a directory whose bin/ holds small
+# stand-ins built from mailfront: qmail-smtpd, and qmail-popup and
+# qmail-pop3d, which, like qmail's, run the rest of their arguments.
+FQ=$T/fakeqmail
+mkdir -p "$FQ/bin" "$FQ/control"
+echo localhost >"$FQ/control/me"
+printf '#!/bin/sh\nexec mailfront smtp queuedir check-fqdn counters relayclient qmail-validate\n' >"$FQ/bin/qmail-smtpd"
+printf '#!/bin/sh\nshift 2\nexec pop3front-auth cvm-command:/usr/bin/cvm-pwfile "$@"\n' >"$FQ/bin/qmail-popup"
+printf '#!/bin/sh\nexec pop3front-maildir "$@"\n' >"$FQ/bin/qmail-pop3d"
+chmod 755 "$FQ/bin/"*
+QLOG=$T/qmail.log
+qservice () { # SCRIPT VAR=VALUE...: on a free port, 127.0.0.1
+  local script=$1 try pid
+  shift
+  for try in 1 2 3; do
+    freeport
+    (cd "$T" && exec env -i PATH="$PATH_T" ENVDIR="$ENVDIR" BIN="$BIN" QMAIL="$FQ" LISTEN=127.0.0.1 PORT="$PORT" "$@" \
+       "$TOP/examples/run/$script/run") >>"$QLOG" 2>&1 &
+    pid=$!
+    SERVERS+=("$pid")
+    wait_listen "$PORT" "$pid" && return 0
+  done
+  failed "examples/run/$script/run started" "$(cat "$QLOG")"
+  exit 1
+}
+qservice qmail-pop3d CHECKPASSWORD=/bin/true CVM_PWFILE_PATH="$PWFILE"; QPOP=$PORT
+qservice qmail-smtpd SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR"; QSMTP=$PORT
+pass "examples/run/qmail-pop3d/run and qmail-smtpd/run listen"
+rm -rf "$SPOOL"/*
+smtp 127.0.0.1 "$QSMTP" x@example.net
+refused "qmail-smtpd/run: relaying refused before any login"
+pop 127.0.0.1 "$QPOP" "$PASSWORD"
+popped "qmail-pop3d/run: POP3 login as bob"
+content_is 127.0.0.1 "qmail-pop3d/run: relay-ctrl-allow recorded USER=bob"
+m=$(logpos "$QLOG")
+smtp 127.0.0.1 "$QSMTP" x@example.net
+accepted "qmail-smtpd/run: relaying accepted after the login" x@example.net
+logged "$(logsince "$QLOG" "$m")" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "qmail-smtpd/run: check logs relaying for 127.0.0.1 (user bob)"
+has "$(cat "$QLOG")" '^tcpserver: status: ' "qmail run scripts: tcpserver logs to the service's log (exec 2>&1)"
+
 # --- the run scripts fail closed ----------------------------------------
 # A missing user, program or file stops the service with one clear line
 # (exit 100, supervise retries), never runs it as root or half set up.
@@ -259,6 +301,6 @@ closed "a missing qmail-popup stops it" "no /nowhere/bin/qmail-popup" qmail-pop3
 closed "a missing user stops it" "no user rctest-nosuchuser \(or it is root\)" relay-ctrl-policy POLICY_USER=rctest-nosuchuser
 closed "no key setting stops it" "no $(ere "$T")/nowhere/RELAY_CTRL_DIR" relay-ctrl-udp ENVDIR="$T/nowhere"
 
-quiet "$(cat "$POPLOG" "$SMTPLOG")" "no warning, fatal or sanitizer report in the server logs"
+quiet "$(cat "$POPLOG" "$SMTPLOG" "$QLOG" "$SUBLOG")" "no warning, fatal or sanitizer report in the server logs"
 stop_servers
 is "$(procs_in "$T")" "" "no process left running after the servers stopped"
