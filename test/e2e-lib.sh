@@ -31,16 +31,25 @@ e2e_start () {
 }
 
 # e2e_user NAME UID: the run scripts take a user name, so the SMTP uid
-# gets one for the test (useradd --system, removed at exit).
+# gets one for the test (useradd --system), removed at exit after every
+# other cleanup (servers of the test may run as it until then).
+E2E_USERS=()
 e2e_user () {
+  E2E_USERS+=("$1")
   [ "$(id -u "$1" 2>/dev/null)" = "$2" ] && return 0
   if ! useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
       --uid "$2" --user-group "$1" >"$T/.useradd" 2>&1; then
     failed "test user $1 (uid $2) created" "$(cat "$T/.useradd")"
     return 1
   fi
-  cleanup "userdel $1 2>/dev/null"
 }
+e2e_userdel () {
+  local u i
+  for u in "${E2E_USERS[@]}"; do
+    for ((i = 0; i < 40; i++)); do userdel "$u" 2>/dev/null && break; id "$u" >/dev/null 2>&1 || break; sleep 0.1; done
+  done
+}
+trap 'on_exit; e2e_userdel' EXIT
 
 # Fixtures: $SPOOL (via mkspool), the envdir $ENVDIR with the settings
 # of seed 004, a password file, bob's Maildir with one message, and
