@@ -146,9 +146,11 @@ refused () { # WHAT  (mailfront's "no relaying" reply to RCPT)
   if [ "$RC" = 24 ] && grep -qE '^<\*\* +550 5\.1\.0 Mail system is not configured to accept that recipient' <<<"$OUT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT"; fi
 }
-accepted () { # WHAT RCPT  (RCPT accepted, and the whole message queued)
-  if [ "$RC" = 0 ] && grep -qE "^ *-> +RCPT TO:<$2>" <<<"$OUT" && grep -qE '^<- +250 2\.1\.5 Recipient accepted' <<<"$OUT" &&
-     grep -qE '^<- +250 2\.6\.0 Message accepted' <<<"$OUT"
+accepted () { # WHAT RCPT  (RCPT accepted, and the whole message: queued by
+  # the queuedir backend of the run scripts, or taken by the echo backend)
+  if [ "$RC" = 0 ] && grep -qE "^ *-> +RCPT TO:<$2>" <<<"$OUT" &&
+     grep -qE "^<- +250 (2\.1\.5 Recipient accepted|Recipient='$2')" <<<"$OUT" &&
+     grep -qE '^<- +250 (2\.6\.0 Message accepted|Received [0-9]+ bytes)' <<<"$OUT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT"; fi
 }
 popped () { # WHAT  (login accepted, the one message listed)
