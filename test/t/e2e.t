@@ -248,12 +248,16 @@ printf '#!/bin/sh\nshift 2\nexec pop3front-auth cvm-command:/usr/bin/cvm-pwfile 
 printf '#!/bin/sh\nexec pop3front-maildir "$@"\n' >"$FQ/bin/qmail-pop3d"
 chmod 755 "$FQ/bin/"*
 QLOG=$T/qmail.log
+# AddressSanitizer reserves far more address space than qmail's usual
+# softlimit allows: the sanitizer build lifts it (softlimit's "=").
+MEMORY=20000000
+ldd "$BIN/relay-ctrl-check" 2>/dev/null | grep -q libasan && MEMORY==
 qservice () { # SCRIPT VAR=VALUE...: on a free port, 127.0.0.1
   local script=$1 try pid
   shift
   for try in 1 2 3; do
     freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" ENVDIR="$ENVDIR" BIN="$BIN" QMAIL="$FQ" LISTEN=127.0.0.1 PORT="$PORT" "$@" \
+    (cd "$T" && exec env -i PATH="$PATH_T" ENVDIR="$ENVDIR" BIN="$BIN" QMAIL="$FQ" MEMORY="$MEMORY" LISTEN=127.0.0.1 PORT="$PORT" "$@" \
        "$TOP/examples/run/$script/run") >>"$QLOG" 2>&1 &
     pid=$!
     SERVERS+=("$pid")
