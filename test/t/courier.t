@@ -41,7 +41,8 @@ if ! grep -q '^authmodulelist=.*authpam' /etc/courier/authdaemonrc; then
   failed "/etc/courier/authdaemonrc uses authpam" "$(grep '^authmodulelist' /etc/courier/authdaemonrc)"
   exit 1
 fi
-if [ ! -S /run/courier/authdaemon/socket ] || ! pgrep -x authdaemond >/dev/null 2>&1 && ! grep -qs authdaemond /proc/"$(cat /run/courier/authdaemon/pid 2>/dev/null)"/cmdline; then
+authd_up () { local p; p=$(cat /run/courier/authdaemon/pid 2>/dev/null) && [ -n "$p" ] && [ -d "/proc/$p" ] && [ -S /run/courier/authdaemon/socket ]; }
+if ! authd_up; then
   mkdir -p /run/courier/authdaemon
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/sbin/authdaemond start >"$T/authd.log" 2>&1
   AUTHD=1
