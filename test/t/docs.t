@@ -48,3 +48,18 @@ for d in "${docs[@]}"; do
   if [ -z "$out" ]; then pass "$d: no run script, cron line or configuration outside an include block"
   else failed "$d: no run script, cron line or configuration outside an include block" "$out"; fi
 done
+
+# The checks themselves: a drifted block and a bare run script are caught.
+mkdir -p "$T/doc"
+sed '0,/^#!\/bin\/sh$/s//#!\/bin\/bash/' README >"$T/doc/drifted.md"
+run -- "$TOP/tools/doc-includes" -c "$T/doc/drifted.md"
+is "$RC" 1 "doc-includes -c: a block that differs from its file exits 1"
+has "$OUT" '^-#!/bin/bash$' "doc-includes -c: and shows the difference"
+cp README "$T/doc/refresh.md"; sed -i '0,/^#!\/bin\/sh$/s//#!\/bin\/bash/' "$T/doc/refresh.md"
+run -- "$TOP/tools/doc-includes" "$T/doc/refresh.md"
+ok "doc-includes: refreshing puts the file back" cmp -s README "$T/doc/refresh.md"
+printf '<!-- include examples/nowhere -->\n```\n```\n<!-- end include -->\n' >"$T/doc/missing.md"
+run -- "$TOP/tools/doc-includes" -c "$T/doc/missing.md"
+is "$RC" 100 "doc-includes: an include of a missing file exits 100"
+printf 'Run it so:\n\n```sh\n#!/bin/sh\nexec envdir /etc/relay-ctrl relay-ctrl-chdir \\\n  tcpserver -v 0 25 relay-ctrl-check qmail-smtpd\n```\n\n    * * * * * envdir /etc/relay-ctrl relay-ctrl-age\n' >"$T/doc/bare.md"
+is "$(recipes "$T/doc/bare.md" | wc -l)" 4 "a run script and a cron line outside include blocks are caught (4 lines)"
