@@ -82,6 +82,10 @@ $(B)/test/%.o: test/unit/%.c src/rc.h $(B)/conf.stamp | $(B)/test
 $(B)/test:
 	mkdir -p $@
 
+# The installed envdir, for the operations tools run without one.
+$(B)/rc_etc.o: CC_CMD += -DRC_ETC='"$(call first,conf-etc)"'
+$(B)/rc_etc.o: conf-etc
+
 define program
 $(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1) $(B)/conf.stamp
 	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS)

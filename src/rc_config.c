@@ -1,5 +1,6 @@
 /* Settings read from the environment. */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
@@ -51,6 +52,16 @@ int rc_spool_open (int *inherited, char const *not_done, char const *addr)
   if (!s)
   {
     rc_warn(not_done, addr, ": neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set") ;
+    return -1 ;
+  }
+  /* relay-ctrl-chdir, as root, could not open it: say why it could not
+     (a typo in RELAY_CTRL_DIR is ENOENT), not why we cannot. */
+  char const *e = getenv("RELAY_CTRL_DIR_ERRNO") ;
+  unsigned int n ;
+  if (e && uint0_scan(e, &n) && n && n < 4096)
+  {
+    errno = (int)n ;
+    rc_warnsys(not_done, addr, ": relay-ctrl-chdir was unable to open spool ", rc_quote(q, s)) ;
     return -1 ;
   }
   fd = openat(AT_FDCWD, s, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;

@@ -73,6 +73,16 @@ static size_t add (char *out, size_t max, size_t w, char const *name, size_t nam
   return w + namelen + valuelen + 2 ;
 }
 
+/* Who logged in: USER, or, from Courier (which sets no USER), the
+   non-empty AUTHENTICATED; 0 if neither. */
+char const *rc_login_user (void)
+{
+  char const *s = getenv("USER") ;
+  if (s) return s ;
+  s = getenv("AUTHENTICATED") ;
+  return s && *s ? s : 0 ;
+}
+
 /* What relay-ctrl-allow stores: each wanted variable that is set and
    printable. A value that is not is skipped with a log line. */
 size_t rc_records_from_env (char *out, size_t max, char const *addr)
@@ -96,7 +106,7 @@ size_t rc_records_from_env (char *out, size_t max, char const *addr)
       list += strspn(list, ", ") ;
       if (!take) continue ;
     }
-    value = getenv(name) ;
+    value = i ? getenv(name) : rc_login_user() ;
     if (!value) continue ;
     if (!is_value(value, strlen(value))) { rc_warn("not recording ", name, " for ", addr, ": it contains control characters") ; continue ; }
     w = add(out, max, w, name, n, value, strlen(value)) ;

@@ -53,7 +53,12 @@ static int record (char *addr, int *inherited)
     if (!*inherited) close(dirfd) ;
     return -1 ;
   }
-  if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr) ;
+  if (getenv("RELAY_CTRL_LOG_IPS"))
+  {
+    char const *user = rc_login_user() ;
+    if (user && *user) rc_info("recorded login from ", addr, " (user ", rc_quote(q, user), ")") ;
+    else rc_info("recorded login from ", addr) ;
+  }
   return dirfd ;
 }
 

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <skalibs/types.h>
 #include "rc.h"
 
 #define USAGE "relay-ctrl-chdir prog..."
 #define UNSET "RELAY_CTRL_DIR_FD"
+#define ERRNO "RELAY_CTRL_DIR_ERRNO"
 
 static void warn_exposure (int fd, char const *dir)
 {
@@ -29,7 +31,7 @@ static void warn_exposure (int fd, char const *dir)
 
 int main (int argc, char const *const *argv)
 {
-  char modif[sizeof(UNSET) + 1 + UINT_FMT] = UNSET "=" ;
+  char modif[sizeof(UNSET) + 1 + UINT_FMT + sizeof(ERRNO)] = UNSET "=" ;
   char q[RC_QUOTE_MAX] ;
   char const *dir ;
   int fd ;
@@ -44,13 +46,21 @@ int main (int argc, char const *const *argv)
   fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOCTTY) ;
   if (fd < 0)
   {
-    if (errno == ENOTDIR) rc_warn("no relaying will be allowed: spool ", rc_quote(q, dir), " is not a directory") ;
+    /* Tell the programs below why, or (as the mail user, under the
+       0700 parent) they would only see "Permission denied". */
+    char err[sizeof(UNSET) + sizeof(ERRNO) + 1 + UINT_FMT] = UNSET "\0" ERRNO "=" ;
+    int e = errno ;
+    size_t m = sizeof(UNSET) + sizeof(ERRNO) ;
+    if (e == ENOTDIR) rc_warn("no relaying will be allowed: spool ", rc_quote(q, dir), " is not a directory") ;
     else rc_warnsys("no relaying will be allowed: unable to open spool ", rc_quote(q, dir)) ;
-    rc_exec(argv + 1, UNSET, sizeof(UNSET)) ;
+    m += uint_fmt(err + m, (unsigned int)e) ;
+    err[m++] = 0 ;
+    rc_exec(argv + 1, err, m) ;
   }
   warn_exposure(fd, rc_quote(q, dir)) ;
   fd = rc_fd_move_high(fd) ;
   size_t n = sizeof(UNSET) + uint_fmt(modif + sizeof(UNSET), (unsigned int)fd) ;
   modif[n++] = 0 ;
-  rc_exec(argv + 1, modif, n) ;
+  memcpy(modif + n, ERRNO, sizeof(ERRNO)) ;
+  rc_exec(argv + 1, modif, n + sizeof(ERRNO)) ;
 }

@@ -48,6 +48,19 @@ static size_t import (char *modif, size_t max, size_t w, int fd, struct stat con
   return w ;
 }
 
+/* The USER record among the w bytes of modifications, if any. */
+static char const *imported_user (char const *modif, size_t w)
+{
+  size_t pos = 0 ;
+  while (pos < w)
+  {
+    char const *rec = modif + pos ;
+    if (!strncmp(rec, "USER=", 5) && rec[5]) return rec + 5 ;
+    pos += strlen(rec) + 1 ;
+  }
+  return 0 ;
+}
+
 /* addr: the canonical address, left empty if there is none. */
 static size_t check (char *modif, size_t max, int logips, char *addr)
 {
@@ -100,7 +113,12 @@ static size_t check (char *modif, size_t max, int logips, char *addr)
   modif[w++] = 0 ;
   if (fd >= 0) w = import(modif, max, w, fd, &st, addr) ;
   else rc_warn("relaying for ", addr, " without its records: the spool entry is not readable") ;
-  if (logips) rc_info("relaying for ", addr) ;
+  if (logips)
+  {
+    char const *user = imported_user(modif, w) ;
+    if (user) rc_info("relaying for ", addr, " (user ", rc_quote(q, user), ")") ;
+    else rc_info("relaying for ", addr) ;
+  }
   return w ;
 }
 

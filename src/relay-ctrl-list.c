@@ -177,6 +177,7 @@ int main (int argc, char const *const *argv)
     else rc_usage(USAGE) ;
   }
   if (l.ind < argc) rc_usage(USAGE) ;
+  rc_etc_settings(argv) ;
   dirfd = rc_redis_only(1) ? -1 : rc_ops_spool() ;
   expiry = rc_expiry() ;
   now = time(0) ;

@@ -53,6 +53,7 @@ int main (int argc, char const *const *argv)
   if (argc - l.ind != 1) rc_usage(USAGE) ;
   if (!rc_addr_canon(addr, argv[l.ind], strlen(argv[l.ind])))
     rc_fatal(100, rc_quote(q, argv[l.ind]), " is not an IP address") ;
+  rc_etc_settings(argv) ;
   if ((rc_redis_only(1) || !allowed(rc_ops_spool(), addr, &e)) && !from_redis(addr, &e)) return 1 ;
   if (user && (buffer_puts(buffer_1, e.user) < 0 || buffer_putsflush(buffer_1, "\n") < 0))
     rc_fatalsys(111, "unable to write to stdout") ;

@@ -110,8 +110,10 @@ int main (int argc, char const *const *argv)
     if (opt != 'u') rc_usage(USAGE) ;
     users = 1 ;
   }
+  char const *const *all = argv ;
   argc -= l.ind ; argv += l.ind ;
   if (!argc) rc_usage(USAGE) ;
+  rc_etc_settings(all) ;
   if (users)
   {
     struct users u = { argv, (unsigned int)argc, calloc((size_t)argc, sizeof(unsigned int)) } ;

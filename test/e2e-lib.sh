@@ -9,6 +9,7 @@ E2E_PACKAGES="ucspi-tcp-ipv6 daemontools mailfront cvm curl swaks libio-socket-i
 # SMTP server runs as yet another uid, as qmail-smtpd runs as qmaild.
 MAILUID=65534
 SMTPUID=65533
+SMTPUSER=rctest-smtpd
 PASSWORD=hunter2
 
 # e2e_start: skips the whole test (exit 0, no assertions) when it cannot
@@ -26,7 +27,29 @@ e2e_start () {
   HAVE_V6=
   grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
   NEXTPORT=$(( 20000 + ($$ % 1200) * 10 ))
+  e2e_user "$SMTPUSER" "$SMTPUID" || exit 1
 }
+
+# e2e_user NAME UID: the run scripts take a user name, so the SMTP uid
+# gets one for the test (useradd --system), removed at exit after every
+# other cleanup (servers of the test may run as it until then).
+E2E_USERS=()
+e2e_user () {
+  E2E_USERS+=("$1")
+  [ "$(id -u "$1" 2>/dev/null)" = "$2" ] && return 0
+  if ! useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      --uid "$2" --user-group "$1" >"$T/.useradd" 2>&1; then
+    failed "test user $1 (uid $2) created" "$(cat "$T/.useradd")"
+    return 1
+  fi
+}
+e2e_userdel () {
+  local u i
+  for u in "${E2E_USERS[@]}"; do
+    for ((i = 0; i < 40; i++)); do userdel "$u" 2>/dev/null && break; id "$u" >/dev/null 2>&1 || break; sleep 0.1; done
+  done
+}
+trap 'on_exit; e2e_userdel' EXIT
 
 # Fixtures: $SPOOL (via mkspool), the envdir $ENVDIR with the settings
 # of seed 004, a password file, bob's Maildir with one message, and
@@ -48,6 +71,9 @@ e2e_fixtures () { # EXPIRY
   QMAILHOME=$T/qmail
   mkdir -p "$QMAILHOME/control"
   echo example.org >"$QMAILHOME/control/rcpthosts"
+  QUEUEDIR=$T/queue
+  mkdir -p "$QUEUEDIR/new" "$QUEUEDIR/tmp"
+  chown -R "$SMTPUID" "$QUEUEDIR"
 }
 
 # The commands a site runs, in front of the host and port arguments.
@@ -120,8 +146,11 @@ refused () { # WHAT  (mailfront's "no relaying" reply to RCPT)
   if [ "$RC" = 24 ] && grep -qE '^<\*\* +550 5\.1\.0 Mail system is not configured to accept that recipient' <<<"$OUT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT"; fi
 }
-accepted () { # WHAT RCPT  (RCPT accepted, and the whole message)
-  if [ "$RC" = 0 ] && grep -qE "^<- +250 Recipient='$2'" <<<"$OUT" && grep -qE '^<- +250 Received [0-9]+ bytes' <<<"$OUT"
+accepted () { # WHAT RCPT  (RCPT accepted, and the whole message: queued by
+  # the queuedir backend of the run scripts, or taken by the echo backend)
+  if [ "$RC" = 0 ] && grep -qE "^ *-> +RCPT TO:<$2>" <<<"$OUT" &&
+     grep -qE "^<- +250 (2\.1\.5 Recipient accepted|Recipient='$2')" <<<"$OUT" &&
+     grep -qE '^<- +250 (2\.6\.0 Message accepted|Received [0-9]+ bytes)' <<<"$OUT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT"; fi
 }
 popped () { # WHAT  (login accepted, the one message listed)
@@ -167,21 +196,36 @@ stop_servers () {
 cleanup stop_servers
 
 # serve pop|smtp LOG HOST-ARGS...: one listener (HOST-ARGS: tcpserver
-# options, then the host), as a site starts it, on
-# a free port, left in PORT.
+# options, then the host) on a free port, left in PORT: the shipped run
+# script examples/run/mailfront-pop3d/run or mailfront-smtpd/run,
+# verbatim. The test sets only the variables the script reads at its top
+# (ENVDIR, BIN, LISTEN, PORT, LOCALNAME, ...) in its environment; the POP
+# side checks passwords with cvm-pwfile (CVM) instead of cvm-unix.
 serve () {
-  local kind=$1 log=$2 try pid
+  local kind=$1 log=$2 try pid script envs
   shift 2
-  local user=() envs=(CVM_PWFILE_PATH="$PWFILE") prog=("${POP_PROG[@]}")
-  if [ "$kind" = smtp ]; then user=(-u "$SMTPUID" -g "$SMTPUID") envs=(QMAILHOME="$QMAILHOME") prog=("${SMTP_PROG[@]}"); fi
+  envs=(ENVDIR="$ENVDIR" BIN="$BIN" LISTEN="$*" LOCALNAME=localhost)
+  if [ "$kind" = smtp ]; then
+    script=mailfront-smtpd
+    envs+=(SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR")
+  else
+    script=mailfront-pop3d
+    envs+=(CVM=cvm-command:/usr/bin/cvm-pwfile CVM_PWFILE_PATH="$PWFILE")
+  fi
   for try in 1 2 3; do
     freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" "${envs[@]}" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
-       tcpserver -v -H -R -l localhost "${user[@]}" "$@" "$PORT" "${prog[@]}") >>"$log" 2>&1 &
+    (cd "$T" && exec env -i PATH="$PATH_T" "${envs[@]}" PORT="$PORT" "$TOP/examples/run/$script/run") >>"$log" 2>&1 &
     pid=$!
     SERVERS+=("$pid")
     wait_listen "$PORT" "$pid" && return 0
   done
   failed "$kind server on $* started" "$(cat "$log")"
   exit 1
+}
+
+# example FILE: the shipped file examples/FILE with the installed paths
+# replaced by the test's, and nothing else: /etc/relay-ctrl (the envdir)
+# by $ENVDIR, /usr/local/bin/ by $BIN/.
+example () {
+  sed -e "s#/etc/relay-ctrl\\( \\|\$\\)#$ENVDIR\\1#g" -e "s#/usr/local/bin/#$BIN/#g" "$TOP/examples/$1"
 }

@@ -124,3 +124,14 @@ nofd
 hasnt "$OUT" "$SPOOL|fd=[0-9]" "no address: no descriptor, no variable"
 nofd TCPREMOTEIP=192.0.2.21
 hasnt "$OUT" "$SPOOL|fd=[0-9]" "failed write through the descriptor: no descriptor, no variable"
+
+# The log line names the user; Courier sets no USER, only AUTHENTICATED.
+allow TCPREMOTEIP=192.0.2.50 USER=joe RELAY_CTRL_LOG_IPS=1 -- relay-ctrl-allow
+has "$ERR" '^relay-ctrl-allow\[[0-9]+\]: info: recorded login from 192\.0\.2\.50 \(user joe\)$' "RELAY_CTRL_LOG_IPS: the line names the user"
+allow TCPREMOTEIP=192.0.2.51 AUTHENTICATED=carol RELAY_CTRL_LOG_IPS=1 -- relay-ctrl-allow
+is "$(content "$SPOOL/192.0.2.51")" 'U S E R = c a r o l \0' "Courier: USER recorded from AUTHENTICATED"
+has "$ERR" 'info: recorded login from 192\.0\.2\.51 \(user carol\)$' "Courier: the line names the AUTHENTICATED user"
+allow TCPREMOTEIP=192.0.2.52 USER=joe AUTHENTICATED=carol -- relay-ctrl-allow
+is "$(content "$SPOOL/192.0.2.52")" 'U S E R = j o e \0' "USER wins over AUTHENTICATED"
+allow TCPREMOTEIP=192.0.2.53 AUTHENTICATED= -- relay-ctrl-allow
+is "$(content "$SPOOL/192.0.2.53")" '' "an empty AUTHENTICATED records no user"

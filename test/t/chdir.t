@@ -53,3 +53,15 @@ hasnt "$ERR" "warning" "a parent shut to others (0750 with group root): no warni
 chmod 700 "$T/open/allow"; chmod 755 "$T/open"
 run RELAY_CTRL_DIR="$T/open/allow" -- relay-ctrl-chdir true
 hasnt "$ERR" "warning" "a spool shut to others itself: no warning"
+
+# A typo in RELAY_CTRL_DIR: the programs below, as the mail user under the
+# 0700 parent, name the missing directory rather than "Permission denied".
+mkspool
+run RELAY_CTRL_DIR="$SPOOLTOP/allw" TCPREMOTEIP=192.0.2.9 -- relay-ctrl-chdir setuidgid nobody relay-ctrl-allow
+has "$ERR" "relay-ctrl-chdir\\[[0-9]+\\]: warning: no relaying will be allowed: unable to open spool $SPOOLTOP/allw: No such file or directory" "missing spool: chdir says so"
+has "$ERR" "relay-ctrl-allow\\[[0-9]+\\]: warning: not recording login from 192\\.0\\.2\\.9: relay-ctrl-chdir was unable to open spool $SPOOLTOP/allw: No such file or directory" "missing spool: allow below it names it too (ENOENT)"
+hasnt "$ERR" "Permission denied" "missing spool: no Permission denied"
+run RELAY_CTRL_DIR="$SPOOLTOP/allw" TCPREMOTEIP=192.0.2.9 -- relay-ctrl-chdir setuidgid nobody relay-ctrl-check env
+has "$ERR" "relay-ctrl-check\\[[0-9]+\\]: warning: not relaying for 192\\.0\\.2\\.9: relay-ctrl-chdir was unable to open spool $SPOOLTOP/allw: No such file or directory" "missing spool: check names it (ENOENT)"
+run RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_DIR_ERRNO=2 -- relay-ctrl-chdir env
+hasnt "$OUT" "^RELAY_CTRL_DIR_ERRNO=" "a good spool: chdir unsets RELAY_CTRL_DIR_ERRNO"

@@ -37,7 +37,7 @@ is "$OUT" "" "RELAY_CTRL_DIR_FD preferred over RELAY_CTRL_DIR"
 
 # Logs.
 check TCPREMOTEIP=192.0.2.1 RELAY_CTRL_LOG_IPS=1
-has "$ERR" '^relay-ctrl-check\[[0-9]+\]: info: relaying for 192\.0\.2\.1$' "RELAY_CTRL_LOG_IPS: relaying logged"
+has "$ERR" '^relay-ctrl-check\[[0-9]+\]: info: relaying for 192\.0\.2\.1 \(user joe\)$' "RELAY_CTRL_LOG_IPS: relaying logged, with the user"
 hasnt "$ERR" 'imported' "RELAY_CTRL_LOG_IPS alone: variables not logged"
 check TCPREMOTEIP=192.0.2.2 RELAY_CTRL_LOG_IPS=1
 has "$ERR" '^relay-ctrl-check\[[0-9]+\]: info: not relaying for 192\.0\.2\.2: no login recorded$' "RELAY_CTRL_LOG_IPS: refusal logged"

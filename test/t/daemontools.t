@@ -9,31 +9,46 @@ e2e_fixtures 90
 SV=$T/sv SCAN=$T/service
 mkdir -p "$SCAN"
 
-# service NAME ENVNAME ENVVALUE COMMAND...: a service directory with
-# ./env, a run script and a multilog logger, linked into the scan dir.
+# service NAME SCRIPT VAR=VALUE...: a service directory whose run script
+# is examples/run/SCRIPT/run with the given settings at its top edited
+# as a site edits them (nothing else changes), and whose log/run is
+# examples/run/log/run; linked into the scan dir.
 service () {
-  local name=$1 d=$SV/$1
-  mkdir -p "$d/env" "$d/log/main"
-  echo "$3" >"$d/env/$2"
-  shift 3
-  {
-    echo '#!/bin/sh'
-    echo 'exec 2>&1'
-    printf 'exec envdir ./env envdir %q %q \\\n ' "$ENVDIR" "$BIN/relay-ctrl-chdir"
-    printf ' %q' "$@"
-    echo
-  } >"$d/run"
-  printf '#!/bin/sh\nexec multilog t ./main\n' >"$d/log/run"
-  chmod 755 "$d/run" "$d/log/run"
+  local name=$1 script=$2 d=$SV/$1 src=$TOP/examples/run/$2/run kv k v
+  shift 2
+  mkdir -p "$d/log/main"
+  cp "$src" "$d/run"
+  for kv in "$@"; do
+    k=${kv%%=*} v=${kv#*=}
+    grep -q "^$k=\\\${$k:-" "$d/run" || { failed "$src has a setting $k"; exit 1; }
+    K=$k V=$v perl -pi -e 's/^(\Q$ENV{K}\E)=\$\{\Q$ENV{K}\E:-(?:[^{}]|\$\([^)]*\))*\}/$1=\${$1:-$ENV{V}}/' "$d/run"
+  done
+  is "$(diff "$src" "$d/run" | grep -c '^>')" "$#" "$name: run is examples/run/$script/run with $# settings edited"
+  cp "$TOP/examples/run/log/run" "$d/log/run"
   ln -s "$d" "$SCAN/$name"
 }
 
 freeport; POP=$PORT
 freeport; SMTP=$PORT
-service pop3 CVM_PWFILE_PATH "$PWFILE" \
-  tcpserver -v -H -R -l localhost 127.0.0.1 "$POP" "${POP_PROG[@]}"
-service smtp QMAILHOME "$QMAILHOME" \
-  tcpserver -v -H -R -l localhost -u "$SMTPUID" -g "$SMTPUID" 127.0.0.1 "$SMTP" "${SMTP_PROG[@]}"
+COMMON=(ENVDIR="$ENVDIR" BIN="$BIN" LISTEN=127.0.0.1 LOCALNAME=localhost)
+service pop3 mailfront-pop3d "${COMMON[@]}" PORT="$POP" CVM=cvm-command:/usr/bin/cvm-pwfile
+echo "$PWFILE" >"$ENVDIR/CVM_PWFILE_PATH"
+service smtp mailfront-smtpd "${COMMON[@]}" PORT="$SMTP" SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR"
+
+# The POP3 recipe as the guides give it: passwords checked by the
+# cvm-unix service (examples/run/cvm-unix/run) for a real system user.
+CVMU=rctest-cvm CVMP=cvm-pw-17
+cleanup "sleep 0.2; userdel $CVMU 2>/dev/null"
+if id "$CVMU" >/dev/null 2>&1; then usermod --home "$T/home/cvm" "$CVMU"
+else useradd --system --home-dir "$T/home/cvm" --shell /bin/sh "$CVMU"; fi || { failed "test user $CVMU"; exit 1; }
+echo "$CVMU:$CVMP" | chpasswd || { failed "chpasswd $CVMU"; exit 1; }
+mkdir -p "$T/home/cvm/Maildir/new" "$T/home/cvm/Maildir/cur" "$T/home/cvm/Maildir/tmp"
+printf 'Subject: hi\n\nhello\n' >"$T/home/cvm/Maildir/cur/1700000000.2.e2e:2,"
+chown -R "$CVMU:" "$T/home/cvm"
+freeport; POPU=$PORT
+service cvm-unix cvm-unix SOCKET="$T/cvm/socket"
+service pop3u mailfront-pop3d "${COMMON[@]}" PORT="$POPU" CVM="cvm-local:$T/cvm/socket"
+NAMES=(pop3 smtp cvm-unix pop3u)
 
 SVSCAN='' LEFT=''
 children_of () { # PID: its children, as "pid state" lines
@@ -48,17 +63,17 @@ children_of () { # PID: its children, as "pid state" lines
 # them, stop each service and logger and let supervise exit, wait for
 # svscan to reap them (it does so on its 5-second rescan), then stop it.
 shutdown () {
-  local i d all=("$SV/pop3" "$SV/smtp" "$SV/pop3/log" "$SV/smtp/log")
+  local i d n svcs=() logs=()
   [ -n "$SVSCAN" ] || return 0
-  rm -f "$SCAN/pop3" "$SCAN/smtp"
-  svc -dx "$SV/pop3" "$SV/smtp"
+  for n in "${NAMES[@]}"; do rm -f "$SCAN/$n"; svcs+=("$SV/$n"); logs+=("$SV/$n/log"); done
+  svc -dx "${svcs[@]}"
   for ((i = 0; i < 100; i++)); do
-    svok "$SV/pop3" 2>/dev/null || svok "$SV/smtp" 2>/dev/null || break
-    sleep 0.05
+    for d in "${svcs[@]}"; do svok "$d" 2>/dev/null && { sleep 0.05; continue 2; }; done
+    break
   done
-  svc -dx "$SV/pop3/log" "$SV/smtp/log"
+  svc -dx "${logs[@]}"
   for ((i = 0; i < 100; i++)); do
-    for d in "${all[@]}"; do svok "$d" 2>/dev/null && { sleep 0.05; continue 2; }; done
+    for d in "${svcs[@]}" "${logs[@]}"; do svok "$d" 2>/dev/null && { sleep 0.05; continue 2; }; done
     break
   done
   for ((i = 0; i < 140; i++)); do
@@ -88,6 +103,7 @@ wait_service () {
 up=1
 wait_service "$SV/pop3" "$POP" || up=''
 wait_service "$SV/smtp" "$SMTP" || up=''
+wait_service "$SV/pop3u" "$POPU" || up=''
 if [ -z "$up" ]; then
   failed "services up under svscan" "$(svstat "$SV"/* "$SV"/*/log 2>&1)" \
     "$(cat "$SV"/*/log/main/current 2>/dev/null)"
@@ -120,7 +136,7 @@ m=$(logpos "$POPLOG")
 pop 127.0.0.1 "$POP" "$PASSWORD"
 popped "POP3 login as bob"
 waitlog "$POPLOG" "$m" 'relay-ctrl-allow'
-logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1" \
+logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user bob)" \
   "multilog has: recorded login from 127.0.0.1"
 is "$(stat -c '%a %u' "$SPOOL/127.0.0.1" 2>&1)" "644 $MAILUID" "spool entry 127.0.0.1 written as the mail user"
 
@@ -128,7 +144,7 @@ m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net
 accepted "relaying accepted at once after the login" x@example.net
 waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
-logged "$L" "$STAMP" relay-ctrl-check "info: relaying for 127.0.0.1" "multilog has: relaying for 127.0.0.1"
+logged "$L" "$STAMP" relay-ctrl-check "info: relaying for 127.0.0.1 (user bob)" "multilog has: relaying for 127.0.0.1"
 
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net --local-interface 127.0.0.2
@@ -145,7 +161,16 @@ waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
 logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.1: its login has expired" \
   "multilog has: its login has expired"
 
-quiet "$(cat "$POPLOG" "$SMTPLOG")" "no warning, fatal or sanitizer report in the service logs"
+m=$(logpos "$SV/pop3u/log/main/current")
+OUT=$("${CLIENT_ENV[@]}" curl -sS --max-time 10 -u "$CVMU:$CVMP" "pop3://127.0.0.1:$POPU/" 2>&1); RC=$?
+if [ "$RC" = 0 ] && grep -qE '^1 [0-9]+' <<<"$OUT"; then pass "cvm-unix: POP3 login as the system user $CVMU"
+else failed "cvm-unix: POP3 login as the system user $CVMU" "curl exit $RC: $OUT" "$(cat "$SV"/cvm-unix/log/main/current "$SV"/pop3u/log/main/current 2>&1)"; fi
+waitlog "$SV/pop3u/log/main/current" "$m" 'relay-ctrl-allow'
+logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user $CVMU)" "cvm-unix: the login recorded, with its user"
+OUT=$("${CLIENT_ENV[@]}" curl -sS --max-time 10 -u "$CVMU:wrong" "pop3://127.0.0.1:$POPU/" 2>&1); RC=$?
+is "$RC" 67 "cvm-unix: a bad password is refused"
+
+quiet "$(cat "$POPLOG" "$SMTPLOG" "$SV/pop3u/log/main/current" "$SV/cvm-unix/log/main/current")" "no warning, fatal or sanitizer report in the service logs"
 
 svscan=$SVSCAN
 shutdown

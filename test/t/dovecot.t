@@ -3,7 +3,8 @@
 # root service behind envdir and relay-ctrl-chdir, so the spool keeps its
 # 0700 root parent. A private Dovecot instance on loopback (own config,
 # base_dir, state_dir and log under $T, high ports), the SMTP side as in
-# e2e.t. The configuration is the one doc/dovecot.md shows.
+# e2e.t. The relay-ctrl part is examples/dovecot/99-relay-ctrl.conf, the
+# file doc/dovecot.md shows, with the test's paths (example).
 source "$RC_TOP/test/lib.sh"
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
@@ -30,7 +31,7 @@ LISTEN=127.0.0.1
 # Dovecot caps each service's address space (default_vsz_limit, 256M);
 # AddressSanitizer needs far more, so the sanitizer build lifts the cap.
 VSZ=
-ldd "$BIN/relay-ctrl-allow" 2>/dev/null | grep -q libasan && VSZ="vsz_limit = 0"
+ldd "$BIN/relay-ctrl-allow" 2>/dev/null | grep -q libasan && VSZ="default_vsz_limit = 0"
 cat >"$DC/dovecot.conf" <<EOF
 instance_name = relay-ctrl-test-$$
 base_dir = $DC/run
@@ -68,20 +69,8 @@ service imap-login {
   }
 }
 
-# relay-ctrl: after each successful POP3 or IMAP login
-service pop3 {
-  executable = pop3 relay-ctrl-postlogin
-}
-service imap {
-  executable = imap relay-ctrl-postlogin
-}
-service relay-ctrl-postlogin {
-  executable = script-login /usr/bin/envdir $ENVDIR $BIN/relay-ctrl-chdir $BIN/relay-ctrl-allow
-  user = root
-  $VSZ
-  unix_listener relay-ctrl-postlogin {
-  }
-}
+$VSZ
+$(example dovecot/99-relay-ctrl.conf)
 EOF
 mkdir -p "$DC/state"
 
@@ -157,7 +146,7 @@ m=$(logpos "$DCLOG")
 pop 127.0.0.1 "$POP" "$PASSWORD"
 popped "POP3 login as bob through Dovecot lists his mail"
 L=$(logsince "$DCLOG" "$m")
-dclogged "$L" "info: recorded login from 127.0.0.1" "allow, as Dovecot's post-login script, logs the login from 127.0.0.1"
+dclogged "$L" "info: recorded login from 127.0.0.1 (user bob)" "allow, as Dovecot's post-login script, logs the login from 127.0.0.1"
 is "$(entry 127.0.0.1)" "644 0 9" "spool entry 127.0.0.1: mode 0644, written by root (the post-login service's user)"
 content_is 127.0.0.1 "spool entry holds USER=bob (Dovecot's USER)"
 is "$(ls -A "$SPOOL")" 127.0.0.1 "no temporary file left in the spool"
@@ -167,7 +156,7 @@ m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP4" x@example.net
 accepted "relaying accepted from 127.0.0.1 after the Dovecot POP3 login" x@example.net
 L=$(logsince "$SMTPLOG" "$m")
-logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "check logs: relaying for 127.0.0.1"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "check logs: relaying for 127.0.0.1"
 smtp 127.0.0.1 "$SMTP4" x@example.net --local-interface 127.0.0.2
 refused "relaying refused from 127.0.0.2, which did not log in"
 
@@ -178,7 +167,7 @@ m=$(logpos "$DCLOG")
 imap 127.0.0.1 "$IMAP" "$PASSWORD" --interface 127.0.0.3
 listed "IMAP login as bob from 127.0.0.3 through Dovecot lists INBOX"
 L=$(logsince "$DCLOG" "$m")
-dclogged "$L" "info: recorded login from 127.0.0.3" "allow logs the IMAP login from 127.0.0.3"
+dclogged "$L" "info: recorded login from 127.0.0.3 (user bob)" "allow logs the IMAP login from 127.0.0.3"
 content_is 127.0.0.3 "spool entry 127.0.0.3 holds USER=bob"
 smtp 127.0.0.1 "$SMTP4" x@example.net --local-interface 127.0.0.3
 accepted "relaying accepted from 127.0.0.3 after the Dovecot IMAP login" x@example.net
@@ -207,7 +196,7 @@ else
   pop ::1 "$POP" "$PASSWORD"
   popped "IPv6: POP3 login as bob from ::1"
   L=$(logsince "$DCLOG" "$m")
-  dclogged "$L" "info: recorded login from ::1" "allow logs the login from ::1"
+  dclogged "$L" "info: recorded login from ::1 (user bob)" "allow logs the login from ::1"
   content_is ::1 "IPv6: spool entry ::1 holds USER=bob"
   smtp ::1 "$SMTP6" x@example.net -6
   accepted "IPv6: relaying accepted from ::1 after the Dovecot logins" x@example.net
@@ -218,7 +207,7 @@ quiet "$(cat "$DCLOG" "$SMTPLOG")" "no relay-ctrl warning, fatal or sanitizer re
 # "Error:", relay-ctrl-allow's info lines included.
 hasnt "$(grep -vE 'relay-ctrl-postlogin: Error: relay-ctrl-allow\[[0-9]+\]: info: ' "$DCLOG")" '(Error|Fatal|Panic):' \
   "no error in Dovecot's log but relay-ctrl-allow's info lines"
-has "$(cat "$DCLOG")" '^.* relay-ctrl-postlogin: Error: relay-ctrl-allow\[[0-9]+\]: info: recorded login from 127\.0\.0\.1$' \
+has "$(cat "$DCLOG")" '^.* relay-ctrl-postlogin: Error: relay-ctrl-allow\[[0-9]+\]: info: recorded login from 127\.0\.0\.1 \(user bob\)$' \
   "Dovecot logs them as relay-ctrl-postlogin: Error: relay-ctrl-allow[pid]: info: ..."
 master=$DOVECOT
 stop_dovecot

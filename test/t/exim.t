@@ -24,29 +24,16 @@ EXPIRY=90
 IFACES="127.0.0.1"
 [ -n "$HAVE_V6" ] && IFACES="127.0.0.1 ; ::1"
 
-# The two recipes: macros for the top of the configuration; the ACL
-# condition names the last one.
-MACROS=$(cat <<EOF
-RELAY_CTRL_DIR = $SPOOL
-RELAY_CTRL_EXPIRY = $EXPIRY
-RELAY_CTRL_ENTRY = RELAY_CTRL_DIR/\$sender_host_address
-RELAY_CTRL_MTIME = \${extract{mtime}{\${stat:RELAY_CTRL_ENTRY}}}
-RELAY_CTRL_FRESH = \${if and{ \\
-    {def:sender_host_address} \\
-    {exists{RELAY_CTRL_ENTRY}} \\
-    {eq{\${substr_0_1:\${extract{smode}{\${stat:RELAY_CTRL_ENTRY}}}}}{-}} \\
-    {>={RELAY_CTRL_MTIME}{\${eval:\$tod_epoch - RELAY_CTRL_EXPIRY}}} \\
-    {<={RELAY_CTRL_MTIME}{\${eval:\$tod_epoch + 30}}} \\
-  }}
-EOF
-)
-QUERY=$(cat <<EOF
-RELAY_CTRL_QUERY = \${if def:sender_host_address \\
-    {\${run{/usr/bin/envdir $ENVDIR $BIN/relay-ctrl-query \$sender_host_address}{yes}{no}}}{no}}
-EOF
-)
+# The two recipes, as shipped: examples/exim/localmacros with the two
+# values a site sets (its spool and expiry) edited, and
+# examples/exim/localmacros-query with the test's paths (example); each
+# with its ACL statement, examples/exim/acl-rcpt and acl-rcpt-query.
+MACROS=$(sed -e "s#^RELAY_CTRL_DIR = /var/spool/relay-ctrl/allow\$#RELAY_CTRL_DIR = $SPOOL#" \
+  -e "s#^RELAY_CTRL_EXPIRY = 900\$#RELAY_CTRL_EXPIRY = $EXPIRY#" "$TOP/examples/exim/localmacros")
+is "$(diff <(echo "$MACROS") "$TOP/examples/exim/localmacros" | grep -c '^<')" 2 "examples/exim/localmacros: two settings edited, nothing else"
+QUERY=$(example exim/localmacros-query)
 
-# exim_conf NAME PORT MACROS CONDITION: writes $T/NAME/exim.conf.
+# exim_conf NAME PORT MACROS ACL: writes $T/NAME/exim.conf.
 exim_conf () {
   local ex=$T/$1
   mkdir -p "$ex/spool" "$ex/log"
@@ -75,8 +62,7 @@ begin acl
 
 acl_check_rcpt:
   accept  domains = +local_domains
-  accept  condition = $4
-          logwrite = relay-ctrl: relaying for \$sender_host_address
+$(cat "$TOP/examples/exim/$4")
   deny    message = relay not permitted
 
 begin routers
@@ -125,13 +111,13 @@ start_exim () {
 }
 
 freeport; SMTP=$PORT
-exim_conf exim "$SMTP" "$MACROS" RELAY_CTRL_FRESH
+exim_conf exim "$SMTP" "$MACROS" acl-rcpt
 start_exim exim "$SMTP" "Exim expansions"
 HAVE_QUERY=
 if [ -x "$BIN/relay-ctrl-query" ]; then
   HAVE_QUERY=1
   freeport; SMTPQ=$PORT
-  exim_conf exim-query "$SMTPQ" "$QUERY" RELAY_CTRL_QUERY
+  exim_conf exim-query "$SMTPQ" "$QUERY" acl-rcpt-query
   start_exim exim-query "$SMTPQ" "relay-ctrl-query"
 fi
 
@@ -190,7 +176,7 @@ scenario () {
   pop 127.0.0.1 "$POP4" "$PASSWORD"
   popped "$w: POP3 login as bob from 127.0.0.1"
   L=$(logsince "$POPLOG" "$m")
-  logged "$L" "" relay-ctrl-allow "info: recorded login from 127.0.0.1" "$w: allow logs the login from 127.0.0.1"
+  logged "$L" "" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user bob)" "$w: allow logs the login from 127.0.0.1"
 
   m=$(logpos "$mainlog")
   smtp 127.0.0.1 "$port" x@example.net

@@ -40,7 +40,7 @@ MOUNTS+=("$FULL")
 newspool "$FULL"
 servers "$FULL/allow"
 login 127.0.0.1 "full fs: before it fills, login from 127.0.0.1"
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1" "full fs: 127.0.0.1 recorded"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1 (user bob)" "full fs: 127.0.0.1 recorded"
 : >"$SPOOL/127.0.0.3"; chmod 644 "$SPOOL/127.0.0.3"; age "$SPOOL/127.0.0.3" 5000
 
 # Blocks: every page of the tmpfs taken by a file outside the spool.
@@ -52,7 +52,7 @@ notmp "full fs (blocks): no temporary file left behind"
 norelay 127.0.0.2 "full fs (blocks): 127.0.0.2, unrecorded, not relayed"
 localmail 127.0.0.2 "full fs (blocks): mail to the local domain still accepted"
 relay 127.0.0.1 "full fs (blocks): 127.0.0.1, recorded before, still relayed"
-logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1" "full fs (blocks): check logs relaying for 127.0.0.1"
+logged "$L" "" "$CHECK" "info: relaying for 127.0.0.1 (user bob)" "full fs (blocks): check logs relaying for 127.0.0.1"
 login 127.0.0.1 "full fs (blocks): 127.0.0.1 logs in again, POP still serves"
 logged "$L" "" "$ALLOW" "warning: not recording login from 127.0.0.1: unable to write its spool entry: No space left on device" "full fs (blocks): failed rewrite logged"
 if cmp -s "$SPOOL/127.0.0.1" <(printf 'USER=bob\0'); then pass "full fs (blocks): the failed rewrite left the fresh entry whole"
@@ -74,7 +74,7 @@ ok "full fs (inodes): relay-ctrl-age kept the fresh 127.0.0.1" test -e "$SPOOL/1
 # Space again: logins are recorded at once, no restart needed.
 rm -f "$FULL"/inode.*
 login 127.0.0.2 "full fs freed: login from 127.0.0.2"
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2" "full fs freed: 127.0.0.2 recorded"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2 (user bob)" "full fs freed: 127.0.0.2 recorded"
 relay 127.0.0.2 "full fs freed: 127.0.0.2 relayed"
 stop_servers
 umount "$FULL" && MOUNTS=()
@@ -98,7 +98,7 @@ else echo "# note: after the spool was recreated, the running services still wri
 stop_servers
 servers "$T/gone/allow"
 login 127.0.0.1 "spool recreated, services restarted: login from 127.0.0.1"
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1" "spool recreated, services restarted: login recorded"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1 (user bob)" "spool recreated, services restarted: login recorded"
 relay 127.0.0.1 "spool recreated, services restarted: 127.0.0.1 relayed"
 
 # --- 3. The spool shut while the services run -----------------------------
@@ -112,7 +112,7 @@ chmod 0777 "$SPOOL"
 relay 127.0.0.1 "spool mode restored: 127.0.0.1, recorded before, relayed again without a restart"
 chmod 0 "$T/gone"
 login 127.0.0.2 "spool's parent mode 000: login from 127.0.0.2 (the services hold the spool open)"
-logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2" "spool's parent mode 000: login recorded"
+logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.2 (user bob)" "spool's parent mode 000: login recorded"
 relay 127.0.0.2 "spool's parent mode 000: 127.0.0.2 relayed"
 chmod 0700 "$T/gone"
 chmod 0333 "$SPOOL"

@@ -275,6 +275,59 @@ else
   pass "staging as a normal user # covered by the runs above (not root)"
 fi
 
+# --- uninstall --------------------------------------------------------------
+mktree; fresh
+for a in "uninstall check" "check uninstall" "--purge" "check --purge"; do
+  # shellcheck disable=SC2086
+  inst $a
+  is "$RC" 100 "usage: installer $a exits 100"
+done
+echo 60 >"$R$ETCDIR/RELAY_CTRL_EXPIRY"; : >"$R$SPOOLDIR/192.0.2.1"
+inst -n uninstall
+is "$RC" 0 "uninstall -n: exits 0"
+has "$OUT" "^installer: would remove $BINDIR/relay-ctrl-check\$" "uninstall -n: says what it would remove"
+ok "uninstall -n: removes nothing" test -f "$BINDIR/relay-ctrl-check"
+rm -rf "$S/build"
+inst uninstall
+is "$RC" 0 "uninstall (nothing built): exits 0"
+has "$OUT" "^installer: removed $BINDIR/relay-ctrl-check\$" "uninstall: reports each program"
+has "$OUT" "^installer: removed $MANDIR/man8/relay-ctrl-check\.8\$" "uninstall: reports each man page"
+has "$OUT" "^installer: kept the spool $R$SPOOLDIR and the settings $R$ETCDIR \(installer uninstall --purge removes them\)\$" "uninstall: says it keeps spool and settings"
+is "$(find "$BINDIR" "$MANDIR" -type f 2>/dev/null)" "" "uninstall: no program or man page left"
+is "$(cat "$R$ETCDIR/RELAY_CTRL_EXPIRY" 2>&1)" 60 "uninstall: settings kept"
+ok "uninstall: spool entries kept" test -f "$R$SPOOLDIR/192.0.2.1"
+inst uninstall
+is "$RC" 0 "uninstall twice: exits 0"
+inst uninstall --purge
+is "$RC" 0 "uninstall --purge: exits 0"
+has "$OUT" "^installer: removed $R$SPOOLDIR and everything in it\$" "uninstall --purge: reports the spool"
+has "$OUT" "^installer: removed $R$ETCDIR and everything in it\$" "uninstall --purge: reports the settings"
+notok "uninstall --purge: the spool's parent is gone" test -e "$R$SPOOLTOP"
+notok "uninstall --purge: the settings are gone" test -e "$R$ETCDIR"
+hasnt "$OUT" mandb "with DESTDIR: no mandb"
+
+# --- a real install (no DESTDIR) updates man -k's index ----------------------
+# A tree whose conf-* name places under $T, installed without DESTDIR.
+if [ -z "$ROOT" ]; then
+  failed "a real install, as root, to test mandb" "not root"
+elif ! command -v mandb >/dev/null; then
+  failed "mandb installed (Debian: man-db, in test/deps)"
+else
+  mktree
+  echo "$T/real" >"$S/conf-home"; echo "$T/realspool/allow" >"$S/conf-spool"; echo "$T/realetc" >"$S/conf-etc"
+  run -- "$S/installer"
+  is "$RC" 0 "real install: exits 0"
+  has "$OUT" "^installer: updated the man page index \(mandb $T/real/share/man\)\$" "real install: runs mandb"
+  run -- env MANPATH="$T/real/share/man" man -k relay-ctrl
+  has "$OUT" '^relay-ctrl-check \(8\) +- ' "man -k relay-ctrl finds relay-ctrl-check(8)"
+  has "$OUT" '^relay-ctrl \(7\) +- ' "man -k relay-ctrl finds relay-ctrl(7)"
+  run -- "$S/installer" uninstall --purge
+  is "$RC" 0 "real uninstall --purge: exits 0"
+  run -- env MANPATH="$T/real/share/man" man -k relay-ctrl-check
+  hasnt "$OUT" '^relay-ctrl-check \(8\)' "after uninstall, man -k no longer finds relay-ctrl-check(8)"
+  notok "real uninstall --purge: spool gone" test -e "$T/realspool"
+fi
+
 # --- FILES is the list of files in git ---------------------------------------
 if command -v git >/dev/null && git -C "$TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   ok "FILES exists" test -f "$TOP/FILES"

@@ -43,7 +43,7 @@ is "$(ls -A "$SPOOL" | sort | tr '\n' ' ')" "$want" "one spool entry per login, 
 bad=
 for ((i = 1; i <= NPOP; i++)); do cmp -s "$SPOOL/127.0.0.$i" <(printf 'USER=bob\0') || bad+="127.0.0.$i "; done
 is "$bad" "" "every entry holds USER=bob"
-is "$(grep -cE 'relay-ctrl-allow\[[0-9]+\]: info: recorded login from 127\.0\.0\.[0-9]+$' "$POPLOG")" "$NPOP" "relay-ctrl-allow logged $NPOP logins"
+is "$(grep -cE 'relay-ctrl-allow\[[0-9]+\]: info: recorded login from 127\.0\.0\.[0-9]+ \(user bob\)$' "$POPLOG")" "$NPOP" "relay-ctrl-allow logged $NPOP logins"
 
 # --- SMTP: 200 RCPT attempts, 20 at a time ---------------------------
 # 160 from the 40 addresses that logged in (4 each), 40 from 127.0.1.1-20
@@ -67,7 +67,7 @@ is "$(awk '$1 ~ /^127\.0\.0\./ && $2 != "250"' "$T/smtp.out")" "" "every address
 is "$(awk '$1 ~ /^127\.0\.0\./ && $2 == "250"' "$T/smtp.out" | wc -l)" 160 "160 relayed"
 is "$(awk '$1 ~ /^127\.0\.1\./ && $2 != "550"' "$T/smtp.out")" "" "every address that never logged in is refused (RCPT 550), all 40 times"
 is "$(awk '$1 ~ /^127\.0\.1\./ && $2 == "550"' "$T/smtp.out" | wc -l)" 40 "40 refused"
-is "$(grep -cE 'relay-ctrl-check\[[0-9]+\]: info: relaying for 127\.0\.0\.[0-9]+$' "$SMTPLOG")" 160 "relay-ctrl-check logged 160 relayed connections"
+is "$(grep -cE 'relay-ctrl-check\[[0-9]+\]: info: relaying for 127\.0\.0\.[0-9]+ \(user bob\)$' "$SMTPLOG")" 160 "relay-ctrl-check logged 160 relayed connections"
 is "$(grep -cE 'relay-ctrl-check\[[0-9]+\]: info: not relaying for 127\.0\.1\.[0-9]+: no login recorded$' "$SMTPLOG")" 40 "and 40 refused ones"
 is "$(ls -A "$SPOOL" | wc -l)" "$NPOP" "the spool still holds the $NPOP entries"
 

@@ -13,14 +13,17 @@ Q () { local e=(); while [ "$1" != -- ]; do e+=("$1"); shift; done; shift; run R
 names () { ls -A "$SPOOL" | sort | tr '\n' ' '; }
 
 # --- usage and configuration, all three -------------------------------
+ETC=$(sed -n 1p "$TOP/conf-etc")
 for p in list revoke query; do
   run -- relay-ctrl-$p -x
   is "$RC" 100 "$p: unknown option: exit 100"
   has "$ERR" "^relay-ctrl-$p\[[0-9]+\]: fatal: usage: relay-ctrl-$p" "$p: usage line"
   a=192.0.2.1; [ $p = list ] && a=
-  run -- relay-ctrl-$p $a
-  is "$RC" 100 "$p: no spool configured: exit 100"
-  has "$ERR" "fatal: neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set" "$p: no spool configured: message"
+  if [ ! -e "$ETC" ]; then
+    run -- relay-ctrl-$p $a
+    is "$RC" 100 "$p: no spool configured, no $ETC: exit 100"
+    has "$ERR" "fatal: neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set, and there is no $ETC to read them from" "$p: no spool configured: message"
+  fi
   run RELAY_CTRL_DIR="$T/missing" -- relay-ctrl-$p $a
   is "$RC" 111 "$p: missing spool: exit 111"
   has "$ERR" "fatal: unable to open spool $T/missing: No such file or directory" "$p: missing spool: message"
@@ -269,3 +272,44 @@ R -- -u mallory
 wait
 is "$(tr '\0' ' ' < "$SPOOL/192.0.2.60")" "USER=alice " "a new login by another user at the same address survives revoke -u"
 is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "no .old. file left"
+
+# --- no envdir in front: the installed one (conf-etc) -----------------
+# Typed at a prompt as the guides show them, the tools read conf-etc's
+# envdir and say which spool they read. Made here only when absent.
+if [ -e "$ETC" ]; then
+  echo "# note: $ETC exists; not replacing it to test reading it"
+  run -- relay-ctrl-list
+  if [ -s "$ETC/RELAY_CTRL_DIR" ]; then
+    has "$ERR" "^relay-ctrl-list\[[0-9]+\]: info: reading spool $(sed -n 1p "$ETC/RELAY_CTRL_DIR") \(RELAY_CTRL_DIR in $ETC\)" "list with no envdir names the spool of $ETC"
+  else
+    is "$RC" 100 "list with no envdir and an $ETC without RELAY_CTRL_DIR: exit 100"
+  fi
+elif [ "$(id -u)" != 0 ]; then
+  failed "$ETC can be made to test reading it" "not root"
+else
+  mkdir "$ETC"
+  cleanup "rm -rf '$ETC'"
+  echo "$SPOOL" >"$ETC/RELAY_CTRL_DIR"
+  echo 600 >"$ETC/RELAY_CTRL_EXPIRY"
+  rm -rf "$SPOOL"/*
+  entry 192.0.2.70 700 'USER=eve\0'
+  entry 192.0.2.71 10 'USER=eve\0'
+  run -- relay-ctrl-list
+  is "$RC" 0 "list, no envdir: exit 0"
+  has "$ERR" "^relay-ctrl-list\[[0-9]+\]: info: reading spool $SPOOL \(RELAY_CTRL_DIR in $ETC\)$" "list, no envdir: says it reads $ETC's spool"
+  has "$OUT" "^192\.0\.2\.71 +eve " "list, no envdir: the spool's entry listed"
+  hasnt "$OUT" "^192\.0\.2\.70 " "list, no envdir: RELAY_CTRL_EXPIRY=600 from $ETC applies (700 s old is gone)"
+  run -- relay-ctrl-query 192.0.2.71
+  is "$RC" 0 "query, no envdir: a fresh login may relay"
+  has "$ERR" "info: reading spool $SPOOL \(RELAY_CTRL_DIR in $ETC\)" "query, no envdir: says which spool"
+  run -- relay-ctrl-revoke -u eve
+  is "$RC" 0 "revoke -u, no envdir: revoked"
+  notok "revoke -u, no envdir: the entry is gone" test -e "$SPOOL/192.0.2.71"
+  run RELAY_CTRL_DIR="$T/other" -- relay-ctrl-list
+  hasnt "$ERR" "reading spool" "RELAY_CTRL_DIR set: $ETC is not read"
+  rm "$ETC/RELAY_CTRL_DIR"
+  run -- relay-ctrl-list
+  is "$RC" 100 "list, $ETC without RELAY_CTRL_DIR: exit 100"
+  has "$ERR" "fatal: neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set, nor RELAY_CTRL_DIR in $ETC" "list, $ETC without RELAY_CTRL_DIR: message"
+  rm -rf "$ETC"
+fi

@@ -11,29 +11,23 @@ e2e_start
 e2e_fixtures 90
 
 
-# serve LOG UID PROG... -- HOST-ARGS: one tcpserver under envdir and
-# relay-ctrl-chdir, on a free port left in PORT.
-serve () {
-  local log=$1 uid=$2 try pid prog=()
-  shift 2
-  while [ "$1" != -- ]; do prog+=("$1"); shift; done
-  shift
-  for try in 1 2 3; do
-    freeport
-    (cd "$T" && exec env -i PATH="$PATH_T" CVM_PWFILE_PATH="$PWFILE" envdir "$ENVDIR" "$BIN/relay-ctrl-chdir" \
-       tcpserver -v -H -R -l localhost -u "$uid" -g "$uid" "$@" "$PORT" "${prog[@]}") >>"$log" 2>&1 &
-    pid=$!
-    SERVERS+=("$pid")
-    wait_listen "$PORT" "$pid" && return 0
-  done
-  failed "server ${prog[0]} on $* started" "$(cat "$log")"
-  exit 1
-}
-
 POPLOG=$T/pop.log POLLOG=$T/policy.log
-serve "$POPLOG" 0 "${POP_PROG[@]}" -- 127.0.0.1; POP4=$PORT
-serve "$POLLOG" "$SMTPUID" "$BIN/relay-ctrl-policy" -- 127.0.0.1; POLICY=$PORT
-if [ -n "$HAVE_V6" ]; then serve "$POPLOG" 0 "${POP_PROG[@]}" -- ::1; POP6=$PORT; fi
+serve pop "$POPLOG" 127.0.0.1; POP4=$PORT
+if [ -n "$HAVE_V6" ]; then serve pop "$POPLOG" ::1; POP6=$PORT; fi
+# The policy server: examples/run/relay-ctrl-policy/run on its own
+# address and port, 127.0.0.1:10027, as examples/postfix/main.cf.snippet
+# asks it; the test sets only its paths and user.
+POLICY=10027
+if listening "$POLICY"; then failed "port $POLICY free for relay-ctrl-policy"; exit 1; fi
+start_policy () {
+  (cd "$T" && exec env -i PATH="$PATH_T" ENVDIR="$ENVDIR" BIN="$BIN" POLICY_USER="$SMTPUSER" \
+     "$TOP/examples/run/relay-ctrl-policy/run") >>"$POLLOG" 2>&1 &
+  POLPID=$!
+  SERVERS+=("$POLPID")
+  if wait_listen "$POLICY" "$POLPID"; then pass "examples/run/relay-ctrl-policy/run listens on 127.0.0.1:$POLICY"
+  else failed "examples/run/relay-ctrl-policy/run listens on 127.0.0.1:$POLICY" "$(cat "$POLLOG")"; exit 1; fi
+}
+start_policy
 
 # A spool that the spawn service's unprivileged user reaches by path.
 OPEN=$T/open
@@ -68,7 +62,7 @@ local_transport = discard
 default_transport = discard
 relay_transport = discard
 smtpd_banner = \$myhostname ESMTP
-smtpd_relay_restrictions = check_policy_service inet:127.0.0.1:$POLICY, reject_unauth_destination
+$(example postfix/main.cf.snippet)
 spawn_relay_restrictions = check_policy_service unix:private/relay-ctrl, reject_unauth_destination
 CF
 cat >"$PF/conf/master.cf" <<CF
@@ -152,6 +146,23 @@ m=$(logpos "$POLLOG")
 smtp 127.0.0.1 "$SMTP4" x@example.net
 pf_refused "postfix: relaying refused 100 s after the login (expired)"
 logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: not relaying for 127.0.0.1: its login has expired" "policy logs: expired"
+
+# A changed setting, applied as doc/postfix.md says: restart the policy
+# service (as svc -t does: its tcpserver ends, a new one starts), then
+# "postfix reload", so that smtpd reconnects to the new one.
+echo 200 >"$ENVDIR/RELAY_CTRL_EXPIRY"
+kill "$POLPID"; wait "$POLPID" 2>/dev/null
+start_policy
+postfix -c "$PF/conf" reload >/dev/null 2>&1
+ok "postfix reload" test "$?" = 0
+for ((i = 0; i < 50; i++)); do smtp 127.0.0.1 "$SMTP4" x@example.net; [ "$RC" = 0 ] && break; sleep 0.1; done
+pf_accepted "postfix: after the restart and postfix reload, RELAY_CTRL_EXPIRY=200 applies (100 s old: accepted)"
+echo 90 >"$ENVDIR/RELAY_CTRL_EXPIRY"
+kill "$POLPID"; wait "$POLPID" 2>/dev/null
+start_policy
+postfix -c "$PF/conf" reload >/dev/null 2>&1
+for ((i = 0; i < 50; i++)); do smtp 127.0.0.1 "$SMTP4" x@example.net; [ "$RC" != 0 ] && break; sleep 0.1; done
+pf_refused "postfix: and back to RELAY_CTRL_EXPIRY=90 the same way (refused)"
 
 pop 127.0.0.1 "$POP4" "$PASSWORD"
 popped "POP3 login again"

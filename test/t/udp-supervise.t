@@ -12,14 +12,13 @@ echo "$SPOOL" > "$S/env/RELAY_CTRL_DIR"
 echo 127.0.0.2 > "$S/env/RELAY_CTRL_BIND"
 echo "$PORT" > "$S/env/RELAY_CTRL_PORT"
 echo 1 > "$S/env/RELAY_CTRL_LOG_IPS"
-cat > "$S/run" <<EOF2
-#!/bin/sh
-exec 2>>"$T/udp.log"
-PATH="$PATH_T"; export PATH
-exec envdir ./env relay-ctrl-chdir relay-ctrl-udp
-EOF2
+# The run script is examples/run/relay-ctrl-udp/run with its two
+# settings (ENVDIR, BIN) edited as a site edits them.
+sed -e "s#^ENVDIR=\${ENVDIR:-/etc/relay-ctrl-udp}#ENVDIR=\${ENVDIR:-$S/env}#" \
+  -e "s#^BIN=\${BIN:-/usr/local/bin}#BIN=\${BIN:-$BIN}#" "$TOP/examples/run/relay-ctrl-udp/run" >"$S/run"
+is "$(diff "$TOP/examples/run/relay-ctrl-udp/run" "$S/run" | grep -c '^>')" 2 "run is examples/run/relay-ctrl-udp/run with two settings edited"
 chmod 755 "$S/run"
-env -i PATH="$PATH_T" supervise "$S" </dev/null >/dev/null 2>&1 &
+env -i PATH="$PATH_T" supervise "$S" </dev/null >>"$T/udp.log" 2>&1 &
 SUP=$!
 cleanup "svc -dx '$S' 2>/dev/null; kill $SUP 2>/dev/null"
 # waitfor N PATTERN: the Nth line matching PATTERN in the receiver's log.
