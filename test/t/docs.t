@@ -1,5 +1,5 @@
 # The guides show what the tests run. Every include block in README,
-# doc/*.md and doc/ja/*.md is byte for byte its file under examples/
+# doc/*.md and doc/ja/*.md is byte for byte its file (examples/, systemd/, debian/)
 # (tools/doc-includes -c); every file under examples/ is used by a test
 # and shown by a guide; and no guide shows a run script, a cron line or
 # a server configuration outside an include block, where it could drift.
