@@ -50,3 +50,12 @@ for ja in doc/ja/*.md; do
   missing=$(comm -23 <(includes "$en" | LC_ALL=C sort -u) <(includes "$ja" | LC_ALL=C sort -u))
   is "$missing" "" "$ja includes every shipped file that $en includes"
 done
+
+# The users' pages as HTML are tools/users-html's output from the Markdown.
+for pair in "en doc/users" "ja doc/ja/users"; do
+  set -- $pair
+  if [ -f "$2.md" ] && sh tools/users-html "$1" <"$2.md" >"$T/users.html" && cmp -s "$T/users.html" "$2.html"
+  then pass "$2.html is tools/users-html $1 <$2.md"
+  else failed "$2.html is tools/users-html $1 <$2.md" "fix: tools/users-html $1 <$2.md >$2.html" "$(diff "$2.html" "$T/users.html" 2>&1 | head -10)"; fi
+  hasnt "$(cat "$2.html" 2>&1)" '<script|javascript:' "$2.html has no JavaScript"
+done
