@@ -100,6 +100,22 @@ logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.2: no login recorded" "c
 smtp 127.0.0.1 "$SMTP4" u@example.org --local-interface 127.0.0.2
 accepted "mail to the local domain accepted without any login" u@example.org
 
+# mailfront with the refusal that explains (doc/mailfront.md): the
+# shipped rules (with this QMAILHOME) and relay-ctrl-mailrules.
+sed "s|/var/qmail/|$QMAILHOME/|" "$TOP/examples/mailfront/refuse-relay.rules" >"$T/refuse-relay.rules"
+PLAIN_PROG=("${SMTP_PROG[@]}")
+SMTP_PROG=("$BIN/relay-ctrl-check" "$TOP/examples/mailfront/relay-ctrl-mailrules" "$T/refuse-relay.rules"
+  mailfront smtp echo check-fqdn counters relayclient mailrules qmail-validate)
+serve smtp "$SMTPLOG" 127.0.0.1; SMTPX=$PORT
+SMTP_PROG=("${PLAIN_PROG[@]}")
+smtp 127.0.0.1 "$SMTPX" x@example.net --local-interface 127.0.0.2
+if [ "$RC" = 24 ] && grep -qE '^<\*\* +553 5\.7\.1 relaying needs a recent mail check: receive your mail \(POP3/IMAP\) first, then send within 15 minutes$' <<<"$OUT"
+then pass "mailfront rules: the refused relay from 127.0.0.2 says what to do"; else failed "mailfront rules: the refusal says what to do" "swaks exit $RC, transcript:" "$OUT"; fi
+smtp 127.0.0.1 "$SMTPX" u@example.org --local-interface 127.0.0.2
+accepted "mailfront rules: mail to the local domain accepted without any login" u@example.org
+smtp 127.0.0.1 "$SMTPX" x@example.net
+accepted "mailfront rules: relaying accepted from 127.0.0.1 after the login" x@example.net
+
 age "$SPOOL/127.0.0.1" 80
 smtp 127.0.0.1 "$SMTP4" x@example.net
 accepted "relaying accepted 80 s after the login (RELAY_CTRL_EXPIRY=90)" x@example.net

@@ -63,7 +63,7 @@ begin acl
 acl_check_rcpt:
   accept  domains = +local_domains
 $(cat "$TOP/examples/exim/$4")
-  deny    message = relay not permitted
+.include $TOP/examples/exim/relay-ctrl-deny.acl
 
 begin routers
 
@@ -127,8 +127,11 @@ POP6=
 [ -n "$HAVE_V6" ] && { serve pop "$POPLOG" ::1; POP6=$PORT; }
 
 # Exim's replies, as swaks shows them.
-refused () { # WHAT
-  if [ "$RC" = 24 ] && grep -qE '^<\*\* +550 relay not permitted' <<<"$OUT"
+refused () { # WHAT  (the expansions daemon knows the expiry, the query one not)
+  local when=' within 90 seconds'
+  case $1 in relay-ctrl-query*) when= ;; esac
+  if [ "$RC" = 24 ] && grep -qE '^<\*\* +550-5\.7\.1 relaying needs a recent mail check:$' <<<"$OUT" &&
+     grep -qE "^<\*\* +550 receive your mail \(POP3/IMAP\) first, then send$when\$" <<<"$OUT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT"; fi
 }
 accepted () { # WHAT

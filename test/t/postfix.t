@@ -65,6 +65,7 @@ smtpd_banner = \$myhostname ESMTP
 $(example postfix/main.cf.snippet)
 spawn_relay_restrictions = check_policy_service unix:private/relay-ctrl, reject_unauth_destination
 CF
+sed "s|/etc/postfix/|$TOP/examples/postfix/|" "$TOP/examples/postfix/reject-footer.cf" >>"$PF/conf/main.cf"
 cat >"$PF/conf/master.cf" <<CF
 127.0.0.1:$SMTP4 inet n - n - - smtpd
 127.0.0.1:$SMTPS inet n - n - - smtpd -o smtpd_relay_restrictions=\$spawn_relay_restrictions
@@ -98,7 +99,7 @@ pass "postfix started with its own configuration directory"
 
 # Postfix's own words for the two outcomes.
 pf_refused () { # WHAT
-  if [ "$RC" = 24 ] && grep -qE '^<\*\* +554 5\.7\.1 <x@example\.net>: Relay access denied' <<<"$OUT"
+  if [ "$RC" = 24 ] && grep -qE '^<\*\* +554 5\.7\.1 <x@example\.net>: Relay access denied; relaying needs a recent mail check: receive your mail \(POP3/IMAP\) first, then send within 15 minutes' <<<"$OUT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT" "maillog:" "$(tail -5 "$PF/maillog")"; fi
 }
 pf_accepted () { # WHAT
