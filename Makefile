@@ -48,6 +48,13 @@ REDIS_FLAGS := -DRC_NO_REDIS
 endif
 
 PROGRAMS := $(notdir $(wildcard src/deps-exe/*))
+# relay-ctrl-drac speaks ONC RPC through libtirpc (Debian: libtirpc-dev),
+# which the static musl build does not have.
+ifeq ($(MUSL),1)
+PROGRAMS := $(filter-out relay-ctrl-drac,$(PROGRAMS))
+endif
+TIRPC_CFLAGS := -I/usr/include/tirpc
+LIBS_relay-ctrl-drac := -ltirpc
 UNITS := rc-addr-unit rc-records-unit rc-hmac-unit rc-packet-unit
 # Race-window builds for test/t/race.t: relay-ctrl-age and -check with
 # delays around their removals, and with 3.2's test-then-unlink.
@@ -69,7 +76,7 @@ $(B)/test:
 
 define program
 $(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1)
-	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS)
+	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS) $(LIBS_$(1))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
@@ -91,6 +98,9 @@ $(B)/test/relay-ctrl-%-delay: $(B)/test/rc_spool-delay.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
+
+$(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c src/rc.h src/rc_ops.h src/rc_redis.h | $(B)/test
+	$(CC_CMD) $(SAN) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
 
 $(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h conf-redis | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc $(REDIS_FLAGS) -c -o $@ $<
