@@ -131,6 +131,31 @@ else
   failed "IPv6 tests: no ::1 on loopback"
 fi
 
+# A DRAC-patched POP server's add, through relay-ctrl-drac (fixed port,
+# no rpcbind here; drac.t tests rpcbind), relays through sendmail.
+mkdir -p "$T/env-drac"; cp "$ENVDIR"/* "$T/env-drac/"
+echo 127.0.0.1 >"$T/drac.allow"
+echo "$T/drac.allow" >"$T/env-drac/RELAY_CTRL_DRAC_ALLOW"
+freeport; DPORT=$PORT
+echo "$DPORT" >"$T/env-drac/RELAY_CTRL_DRAC_PORT"
+echo no >"$T/env-drac/RELAY_CTRL_DRAC_RPCBIND"
+sed -e "s|/etc/relay-ctrl|$T/env-drac|; s|/usr/local/bin/|$BIN/|g" "$TOP/examples/run/relay-ctrl-drac/run" >"$T/drac-run"
+chmod +x "$T/drac-run"
+(cd "$T" && exec env -i PATH="$PATH_T" "$T/drac-run") >>"$T/drac.log" 2>&1 &
+DRACPID=$!; SERVERS+=("$DRACPID")
+for i in $(seq 50); do grep -q listening "$T/drac.log" && break; sleep 0.1; done
+smtp 127.0.0.1 "$SEED4" carol@example.net --local-interface 127.0.0.5
+sm_refused "DRAC: 127.0.0.5 refused before the add"
+res=$(python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+s.sendto(struct.pack(">IIIIIIIIII", 77, 0, 2, 900101, 1, 1, 0, 0, 0, 0) + socket.inet_aton("127.0.0.5"), ("127.0.0.1", int(sys.argv[1])))
+print(struct.unpack(">7I", s.recv(100)[:28])[6])' "$DPORT" 2>&1)
+is "$res" 0 "DRAC v1 add of 127.0.0.5 (as dracauth() sends it): success"
+smtp 127.0.0.1 "$SEED4" carol@example.net --local-interface 127.0.0.5
+sm_accepted "DRAC: the recorded login relays through sendmail"
+kill "$DRACPID"; wait "$DRACPID" 2>/dev/null
+
 # Failing closed. Fresh login first, so only the map decides.
 pop 127.0.0.1 "$POP4" "$PASSWORD"
 smtp 127.0.0.1 "$SEED4" carol@example.net
@@ -197,4 +222,4 @@ kill "$MAPPID"; wait "$MAPPID" 2>/dev/null
 smtp 127.0.0.1 "$SMTP4" carol@example.net --local-interface 127.0.0.2
 sm_refused "sendmail.mc form: map server down: refused"
 stop_servers
-quiet "$(cat "$MAPLOG" "$T/pop.log")" "no warning from relay-ctrl (socketmap, POP side)"
+quiet "$(cat "$MAPLOG" "$T/pop.log" "$T/drac.log")" "no warning from relay-ctrl (socketmap, POP side, DRAC)"
