@@ -41,7 +41,7 @@ static int registered ;
 static int prefix_match (unsigned char const *a, unsigned char const *b, unsigned int bits)
 {
   unsigned int n = bits / 8 ;
-  if (memcmp(a, b, n)) return 0 ;
+  if (memcmp(a, b, n) != 0) return 0 ;
   if (bits % 8) { unsigned char m = (unsigned char)(0xff << (8 - bits % 8)) ; return (a[n] & m) == (b[n] & m) ; }
   return 1 ;
 }
@@ -66,9 +66,9 @@ static int allow_line (char *s, struct net *n)
   char *w[3] ;
   unsigned int nw = 0 ;
   unsigned char ip[16], mask[4] ;
-  char *hash = strchr(s, '#'), *slash ;
+  char *hash = strchr(s, '#'), *slash, *save = 0 ;
   if (hash) *hash = 0 ;
-  for (char *t = strtok(s, " \t\r") ; t ; t = strtok(0, " \t\r")) { if (nw == 3) return -1 ; w[nw++] = t ; }
+  for (char *t = strtok_r(s, " \t\r", &save) ; t ; t = strtok_r(0, " \t\r", &save)) { if (nw == 3) return -1 ; w[nw++] = t ; }
   if (!nw) return 0 ;
   if (nw == 2)
   {
@@ -148,9 +148,8 @@ static int record (char const *addr)
 }
 
 /* The NULL procedure's empty result. */
-static bool_t no_result (XDR *x, void *p)
+static bool_t no_result (XDR *x __attribute__((unused)), void *p __attribute__((unused)))
 {
-  (void)x ; (void)p ;
   return 1 ;
 }
 
@@ -315,12 +314,12 @@ int main (int argc, char const *const *argv)
   if (argc > 1) rc_usage(USAGE) ;
   s = getenv("RELAY_CTRL_DRAC_ALLOW") ;
   if (!s) rc_fatal(100, "RELAY_CTRL_DRAC_ALLOW is not set: name a file of the senders allowed") ;
-  read_allow(s) ;
+  else read_allow(s) ;
   s = getenv("RELAY_CTRL_DRAC_PORT") ;
   if (s && (!uint0_scan(s, &port) || port > 65535)) rc_fatal(100, "RELAY_CTRL_DRAC_PORT=", rc_quote(q, s), " is not a port number") ;
   s = getenv("RELAY_CTRL_DRAC_RPCBIND") ;
-  if (s && !strcmp(s, "no")) use_rpcbind = 0 ;
-  else if (s && strcmp(s, "yes")) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=", rc_quote(q, s), " is not yes or no") ;
+  if (s && strcmp(s, "no") == 0) use_rpcbind = 0 ;
+  else if (s && strcmp(s, "yes") != 0) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=", rc_quote(q, s), " is not yes or no") ;
   if (!use_rpcbind && !port) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=no needs a fixed RELAY_CTRL_DRAC_PORT") ;
   logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   if (!rc_redis_only(0)) dirfd = rc_ops_spool() ;
@@ -328,9 +327,9 @@ int main (int argc, char const *const *argv)
   sock = bind_socket(s ? s : "127.0.0.1", (uint16_t)port, &bound) ;
   if (use_rpcbind)
   {
-    signal(SIGTERM, &on_term) ;
-    signal(SIGINT, &on_term) ;
-    signal(SIGHUP, &on_term) ;
+    (void)signal(SIGTERM, &on_term) ;
+    (void)signal(SIGINT, &on_term) ;
+    (void)signal(SIGHUP, &on_term) ;
     pmap_unset(DRAC_PROG, DRAC_VERS4) ;
     pmap_unset(DRAC_PROG, DRAC_VERS6) ;
     if (!pmap_set(DRAC_PROG, DRAC_VERS4, IPPROTO_UDP, bound) || !pmap_set(DRAC_PROG, DRAC_VERS6, IPPROTO_UDP, bound))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <skalibs/types.h>
+#include <skalibs/fmtscan.h>
 #include <skalibs/tai.h>
 #include <skalibs/iopause.h>
 #include <skalibs/allreadwrite.h>
@@ -90,11 +91,10 @@ static int get_request (char *req, size_t *len, char const **why)
 static void answer (char const *a, char const *b)
 {
   char out[UINT_FMT + 2 + VALUE_MAX + 16 + 64] ;
-  size_t alen = strlen(a), blen = strlen(b), w ;
-  w = uint_fmt(out, (unsigned int)(alen + blen)) ;
+  size_t w = uint_fmt(out, (unsigned int)(strlen(a) + strlen(b))) ;
   out[w++] = ':' ;
-  memcpy(out + w, a, alen) ; w += alen ;
-  memcpy(out + w, b, blen) ; w += blen ;
+  w += str_fmt(out + w, a) ;
+  w += str_fmt(out + w, b) ;
   out[w++] = ',' ;
   if (allwrite(1, out, w) < w) rc_fatalsys(111, "unable to answer") ;
 }
@@ -183,7 +183,7 @@ int main (int argc, char const *const *argv)
   tain_now_set_stopwatch_g() ;
   for (unsigned int served = 0 ; served < REQUESTS_MAX ; served++)
   {
-    char const *why = 0 ;
+    char const *why = "malformed" ;
     char const *space ;
     size_t len = 0 ;
     int r = get_request(req, &len, &why) ;
