@@ -133,3 +133,37 @@ notok "the mail user cannot read the server's environment through /proc" setuidg
 exec 7>&-
 wait "$smpid"
 is "$?" 0 "... and it exits 0 at end of input"
+
+# Many connections at once, under tcpserver as the run script has it.
+if command -v tcpserver >/dev/null; then
+  source "$RC_TOP/test/e2e-lib.sh"
+  NEXTPORT=$(( 24000 + ($$ % 500) * 4 ))
+  freeport
+  env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" relay-ctrl-chdir tcpserver -R -H -l localhost -c 100 127.0.0.1 "$PORT" relay-ctrl-socketmap >"$T/tcp.log" 2>&1 &
+  TS=$!; SERVERS+=("$TS")
+  if wait_listen "$PORT" "$TS"; then
+    out=$(python3 - "$PORT" <<'PY'
+import socket, sys, threading
+port = int(sys.argv[1]); bad = []
+def client(n):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    f = s.makefile("rb")
+    for i in range(100):
+        k = b"drac 192.0.2.1" if i % 2 == 0 else b"drac 192.0.2.9"
+        s.sendall(b"%d:%s," % (len(k), k))
+        want = b"5:OK OK," if i % 2 == 0 else b"9:NOTFOUND ,"
+        got = f.read(len(want))
+        if got != want: bad.append(got)
+    s.close()
+ts = [threading.Thread(target=client, args=(n,)) for n in range(50)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("bad", len(bad))
+PY
+)
+    is "$out" "bad 0" "50 connections at once, 100 lookups each, under tcpserver -c 100: every answer right"
+  else failed "tcpserver with relay-ctrl-socketmap listening" "$(cat "$T/tcp.log")"; fi
+  stop_servers
+else
+  failed "tcpserver installed (ucspi-tcp-ipv6) for the concurrency test"
+fi
