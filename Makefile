@@ -48,6 +48,13 @@ REDIS_FLAGS := -DRC_NO_REDIS
 endif
 
 PROGRAMS := $(notdir $(wildcard src/deps-exe/*))
+# relay-ctrl-drac speaks ONC RPC through libtirpc (Debian: libtirpc-dev),
+# which the static musl build does not have.
+ifeq ($(MUSL),1)
+PROGRAMS := $(filter-out relay-ctrl-drac,$(PROGRAMS))
+endif
+TIRPC_CFLAGS := -I/usr/include/tirpc
+LIBS_relay-ctrl-drac := -ltirpc
 UNITS := rc-addr-unit rc-records-unit rc-hmac-unit rc-packet-unit
 # Race-window builds for test/t/race.t: relay-ctrl-age and -check with
 # delays around their removals, and with 3.2's test-then-unlink.
@@ -88,7 +95,7 @@ $(B)/rc_etc.o: conf-etc
 
 define program
 $(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1) $(B)/conf.stamp
-	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS)
+	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS) $(LIBS_$(1))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
@@ -111,9 +118,13 @@ $(B)/test/relay-ctrl-%-delay: $(B)/test/rc_spool-delay.o $(B)/relay-ctrl-%
 $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 
+$(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
+
 $(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(REDIS_FLAGS) -c -o $@ $<
 $(addprefix $(B)/relay-ctrl-,allow.o check.o list.o revoke.o query.o): src/rc_redis.h
+$(addprefix $(B)/,rc_lookup.o relay-ctrl-query.o relay-ctrl-socketmap.o relay-ctrl-drac.o): src/rc_lookup.h src/rc_redis.h
 $(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
 $(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_NO_REDIS -c -o $@ $<

@@ -2,46 +2,23 @@
    1 if not; with -u, prints the user that logged in. Looks in the
    spool, then in Redis when RELAY_CTRL_REDIS(_READ) is set. */
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <time.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/buffer.h>
 #include "rc_ops.h"
 #include "rc_redis.h"
+#include "rc_lookup.h"
 
 #define USAGE "relay-ctrl-query [ -u ] address"
-
-/* The spool's fresh entry for addr, if any. */
-static int allowed (int dirfd, char const *addr, struct rc_entry *e)
-{
-  switch (rc_entry_read(dirfd, addr, e))
-  {
-    case RC_ENTRY_NONE : return 0 ;
-    case RC_ENTRY_SYMLINK : rc_warn(addr, " is not allowed: its spool entry is a symbolic link") ; return 0 ;
-    case RC_ENTRY_NOTREG : rc_warn(addr, " is not allowed: its spool entry is not a regular file") ; return 0 ;
-    case RC_ENTRY_ERROR : rc_fatalsys(111, "unable to read the spool entry of ", addr) ;
-    case RC_ENTRY_OK : break ;
-  }
-  return rc_spool_age(&e->st, time(0), rc_expiry()) == RC_FRESH ;
-}
-
-/* The key in Redis, if configured: 111 when Redis cannot say. */
-static int from_redis (char const *addr, struct rc_entry *e)
-{
-  char data[RC_RECORDS_MAX] ;
-  size_t len ;
-  int r = rc_redis_get(addr, data, sizeof(data), &len, 0) ;
-  if (r < 0) _exit(111) ;
-  if (r) rc_entry_parse(e, data, len) ;
-  return r ;
-}
 
 int main (int argc, char const *const *argv)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
   struct rc_entry e ;
+  struct rc_lookup found ;
   int user = 0 ;
   subgetopt l = SUBGETOPT_ZERO ;
   rc_log_name("relay-ctrl-query") ;
@@ -54,7 +31,18 @@ int main (int argc, char const *const *argv)
   if (!rc_addr_canon(addr, argv[l.ind], strlen(argv[l.ind])))
     rc_fatal(100, rc_quote(q, argv[l.ind]), " is not an IP address") ;
   rc_etc_settings(argv) ;
-  if ((rc_redis_only(1) || !allowed(rc_ops_spool(), addr, &e)) && !from_redis(addr, &e)) return 1 ;
+  switch (rc_lookup(rc_redis_only(1) ? -1 : rc_ops_spool(), addr, rc_expiry(), &found))
+  {
+    case RC_LOOKUP_ALLOW : break ;
+    case RC_LOOKUP_ERROR :
+      if (found.redis) return 111 ;
+      if (found.err) { errno = found.err ; rc_fatalsys(111, "unable to read the spool entry of ", addr) ; }
+      rc_warn(addr, " is not allowed: ", found.why) ;
+      return 1 ;
+    default : return 1 ;
+  }
+  e.user[0] = 0 ;
+  if (found.readable) rc_entry_parse(&e, found.data, found.len) ;
   if (user && (buffer_puts(buffer_1, e.user) < 0 || buffer_putsflush(buffer_1, "\n") < 0))
     rc_fatalsys(111, "unable to write to stdout") ;
   return 0 ;

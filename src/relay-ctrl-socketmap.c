@@ -1,0 +1,209 @@
+/* relay-ctrl-socketmap: a socketmap server (sendmail's K socket maps,
+   Postfix's socketmap: tables) on stdin and stdout. Each request is a
+   netstring "NAME KEY"; the answer is "OK value" when KEY is a client
+   address that may relay now, "NOTFOUND " for any other key, "TEMP
+   reason" when that cannot be told, "PERM reason" for a malformed
+   request (and the connection is closed). */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <skalibs/types.h>
+#include <skalibs/fmtscan.h>
+#include <skalibs/tai.h>
+#include <skalibs/iopause.h>
+#include <skalibs/allreadwrite.h>
+#include "rc_ops.h"
+#include "rc_redis.h"
+#include "rc_lookup.h"
+
+#define USAGE "relay-ctrl-socketmap"
+#define NOT_DONE "not relaying for "
+#define REQUEST_MAX 1000
+#define REQUESTS_MAX 100000
+#define TIMEOUT_DEFAULT 300
+#define VALUE_MAX 256
+
+static char const *value = "OK" ;
+static unsigned int expiry, timeout = TIMEOUT_DEFAULT ;
+static int dirfd = -1, logips ;
+
+static char in[REQUEST_MAX + 16] ;
+static size_t inlen, inpos ;
+
+/* 1 a byte, 0 end of file, -1 idle too long, -2 read error. */
+static int next (char *c, tain const *deadline)
+{
+  while (inpos == inlen)
+  {
+    iopause_fd x = { .fd = 0, .events = IOPAUSE_READ } ;
+    ssize_t r ;
+    int p = iopause_g(&x, 1, deadline) ;
+    if (p < 0) return -2 ;
+    if (!p) return -1 ;
+    r = read(0, in, sizeof(in)) ;
+    if (r < 0) { if (errno == EINTR || errno == EAGAIN) continue ; return -2 ; }
+    if (!r) return 0 ;
+    inlen = (size_t)r ;
+    inpos = 0 ;
+  }
+  *c = in[inpos++] ;
+  return 1 ;
+}
+
+/* One netstring into req. 1 read, 0 the client closed between
+   requests, -1 idle too long, -2 read error, -3 malformed (*why). */
+static int get_request (char *req, size_t *len, char const **why)
+{
+  tain deadline ;
+  size_t n = 0, digits = 0 ;
+  char c ;
+  int r ;
+  tain_now_g() ;
+  tain_addsec_g(&deadline, timeout) ;
+  for (;;)
+  {
+    r = next(&c, &deadline) ;
+    if (r < 0) return r ;
+    if (!r) { if (!digits) return 0 ; *why = "the connection closed within a request" ; return -3 ; }
+    if (c == ':') break ;
+    if (c < '0' || c > '9') { *why = "a length is not a decimal number" ; return -3 ; }
+    if (digits && !n) { *why = "a length has a leading zero" ; return -3 ; }
+    n = 10 * n + (size_t)(c - '0') ;
+    if (++digits > 4 || n > REQUEST_MAX) { *why = "a request is longer than 1000 bytes" ; return -3 ; }
+  }
+  if (!digits) { *why = "a netstring has no length" ; return -3 ; }
+  for (size_t i = 0 ; i < n ; i++)
+  {
+    r = next(req + i, &deadline) ;
+    if (r < 0) return r ;
+    if (!r) { *why = "the connection closed within a request" ; return -3 ; }
+  }
+  r = next(&c, &deadline) ;
+  if (r < 0) return r ;
+  if (!r || c != ',') { *why = "a netstring does not end with a comma" ; return -3 ; }
+  *len = n ;
+  return 1 ;
+}
+
+static void answer (char const *a, char const *b)
+{
+  char out[UINT_FMT + 2 + VALUE_MAX + 16 + 64] ;
+  size_t w = uint_fmt(out, (unsigned int)(strlen(a) + strlen(b))) ;
+  out[w++] = ':' ;
+  w += str_fmt(out + w, a) ;
+  w += str_fmt(out + w, b) ;
+  out[w++] = ',' ;
+  if (allwrite(1, out, w) < w) rc_fatalsys(111, "unable to answer") ;
+}
+
+/* Sendmail built with IPV6_FULL (Debian's) writes "ipv6:" and all
+   eight groups; Postfix writes the usual text. A host name or a parent
+   network (Postfix's check_client_access asks for those too) is no
+   client address: NOTFOUND. */
+static void lookup (char const *key, size_t len)
+{
+  char addr[RC_ADDR_MAX] ;
+  char q[RC_QUOTE_MAX] ;
+  struct rc_lookup l ;
+  struct rc_entry e ;
+  if (len > 5 && !strncasecmp(key, "ipv6:", 5)) key += 5, len -= 5 ;
+  if (!rc_addr_canon(addr, key, len))
+  {
+    char k[RC_INPUT_MAX] ;
+    if (logips)
+    {
+      size_t n = len < sizeof(k) - 1 ? len : sizeof(k) - 1 ;
+      memcpy(k, key, n) ; k[n] = 0 ;
+      rc_info("not found: ", rc_quote(q, k), " is not an IP address") ;
+    }
+    answer("NOTFOUND ", "") ;
+    return ;
+  }
+  switch (rc_lookup(dirfd, addr, expiry, &l))
+  {
+    case RC_LOOKUP_ALLOW :
+      e.user[0] = 0 ;
+      if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
+      if (logips)
+      {
+        if (e.user[0]) rc_info("relaying for ", addr, " (user ", rc_quote(q, e.user), ")", l.redis ? " (Redis)" : "") ;
+        else rc_info("relaying for ", addr, l.redis ? " (Redis)" : "") ;
+      }
+      answer("OK ", value) ;
+      return ;
+    case RC_LOOKUP_NONE :
+      if (logips) rc_info(NOT_DONE, addr, ": no login recorded") ;
+      break ;
+    case RC_LOOKUP_STALE :
+      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
+      break ;
+    case RC_LOOKUP_FUTURE :
+      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
+      break ;
+    case RC_LOOKUP_ERROR :
+      if (l.err) { errno = l.err ; rc_warnsys(NOT_DONE, addr, ": ", l.why) ; }
+      else rc_warn(NOT_DONE, addr, ": ", l.why) ;
+      if (l.err || l.redis) { answer("TEMP ", l.why) ; return ; }
+      break ;
+  }
+  answer("NOTFOUND ", "") ;
+}
+
+static void settings (void)
+{
+  char q[RC_QUOTE_MAX] ;
+  char const *s = getenv("RELAY_CTRL_SOCKETMAP_VALUE") ;
+  if (s)
+  {
+    size_t n = strlen(s) ;
+    int good = n && n < VALUE_MAX ;
+    for (size_t i = 0 ; good && i < n ; i++) if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) good = 0 ;
+    if (!good) rc_fatal(100, "RELAY_CTRL_SOCKETMAP_VALUE=", rc_quote(q, s), " is not a one-line value") ;
+    value = s ;
+  }
+  s = getenv("RELAY_CTRL_SOCKETMAP_TIMEOUT") ;
+  if (s && (!uint0_scan(s, &timeout) || !timeout || timeout > 86400))
+    rc_fatal(100, "RELAY_CTRL_SOCKETMAP_TIMEOUT=", rc_quote(q, s), " is not a number of seconds from 1 to 86400") ;
+  expiry = rc_expiry() ;
+  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
+  if (!rc_redis_only(1)) dirfd = rc_ops_spool() ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  char req[REQUEST_MAX] ;
+  (void)argv ;
+  prctl(PR_SET_DUMPABLE, 0) ;
+  rc_log_name("relay-ctrl-socketmap") ;
+  if (argc > 1) rc_usage(USAGE) ;
+  settings() ;
+  tain_now_set_stopwatch_g() ;
+  for (unsigned int served = 0 ; served < REQUESTS_MAX ; served++)
+  {
+    char const *why = "malformed" ;
+    char const *space ;
+    size_t len = 0 ;
+    int r = get_request(req, &len, &why) ;
+    if (r == 0 || r == -1) return 0 ;
+    if (r == -2) rc_fatalsys(111, "unable to read a request") ;
+    if (r == -3)
+    {
+      rc_warn("closing the connection: malformed request: ", why) ;
+      answer("PERM ", why) ;
+      return 0 ;
+    }
+    space = memchr(req, ' ', len) ;
+    if (!space || space == req || memchr(req, 0, len))
+    {
+      why = space == req ? "a request has no map name" : "a request is not NAME KEY" ;
+      rc_warn("closing the connection: malformed request: ", why) ;
+      answer("PERM ", why) ;
+      return 0 ;
+    }
+    lookup(space + 1, len - (size_t)(space + 1 - req)) ;
+  }
+  return 0 ;
+}
