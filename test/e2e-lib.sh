@@ -201,13 +201,15 @@ cleanup stop_servers
 # verbatim. The test sets only the variables the script reads at its top
 # (ENVDIR, BIN, LISTEN, PORT, LOCALNAME, ...) in its environment; the POP
 # side checks passwords with cvm-pwfile (CVM) instead of cvm-unix.
+# SMTP_ENV: more VAR=value settings for mailfront-smtpd/run.
+SMTP_ENV=()
 serve () {
   local kind=$1 log=$2 try pid script envs
   shift 2
   envs=(ENVDIR="$ENVDIR" BIN="$BIN" LISTEN="$*" LOCALNAME=localhost)
   if [ "$kind" = smtp ]; then
     script=mailfront-smtpd
-    envs+=(SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR")
+    envs+=(SMTPD_USER="$SMTPUSER" QMAILHOME="$QMAILHOME" QUEUEDIR="$QUEUEDIR" "${SMTP_ENV[@]}")
   else
     script=mailfront-pop3d
     envs+=(CVM=cvm-command:/usr/bin/cvm-pwfile CVM_PWFILE_PATH="$PWFILE")

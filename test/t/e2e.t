@@ -100,17 +100,16 @@ logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.2: no login recorded" "c
 smtp 127.0.0.1 "$SMTP4" u@example.org --local-interface 127.0.0.2
 accepted "mail to the local domain accepted without any login" u@example.org
 
-# mailfront with the refusal that explains (doc/mailfront.md): the
-# shipped rules (with this QMAILHOME) and relay-ctrl-mailrules.
-sed "s|/var/qmail/|$QMAILHOME/|" "$TOP/examples/mailfront/refuse-relay.rules" >"$T/refuse-relay.rules"
-PLAIN_PROG=("${SMTP_PROG[@]}")
-SMTP_PROG=("$BIN/relay-ctrl-check" "$TOP/examples/mailfront/relay-ctrl-mailrules" "$T/refuse-relay.rules"
-  mailfront smtp echo check-fqdn counters relayclient mailrules qmail-validate)
+# mailfront with the refusal that explains (doc/mailfront.md):
+# mailfront-smtpd/run with RULES, the shipped rules (with this
+# QMAILHOME) and relay-ctrl-mailrules.
+sed "s|/etc/mailfront/|$QMAILHOME/|" "$TOP/examples/mailfront/refuse-relay.rules" >"$T/refuse-relay.rules"
+SMTP_ENV=(RULES="$T/refuse-relay.rules" RULES_PROG="$TOP/examples/mailfront/relay-ctrl-mailrules")
 serve smtp "$SMTPLOG" 127.0.0.1; SMTPX=$PORT
-SMTP_PROG=("${PLAIN_PROG[@]}")
+SMTP_ENV=()
 smtp 127.0.0.1 "$SMTPX" x@example.net --local-interface 127.0.0.2
 if [ "$RC" = 24 ] && grep -qE '^<\*\* +553 5\.7\.1 relaying needs a recent mail check: receive your mail \(POP3/IMAP\) first, then send within 15 minutes$' <<<"$OUT"
-then pass "mailfront rules: the refused relay from 127.0.0.2 says what to do"; else failed "mailfront rules: the refusal says what to do" "swaks exit $RC, transcript:" "$OUT"; fi
+then pass "mailfront rules: the refused relay from 127.0.0.2 says what to do"; else failed "mailfront rules: the refused relay from 127.0.0.2 says what to do" "swaks exit $RC, transcript:" "$OUT"; fi
 smtp 127.0.0.1 "$SMTPX" u@example.org --local-interface 127.0.0.2
 accepted "mailfront rules: mail to the local domain accepted without any login" u@example.org
 smtp 127.0.0.1 "$SMTPX" x@example.net
@@ -315,6 +314,7 @@ done
 closed "a missing rcpthosts stops it" "no $(ere "$T")/nowhere/control/rcpthosts .*" mailfront-smtpd QMAILHOME="$T/nowhere"
 closed "a missing queue stops it" "no $(ere "$T")/nowhere/new or .*" mailfront-smtpd QUEUEDIR="$T/nowhere"
 closed "a missing relay-ctrl-check stops it" "no /nowhere/relay-ctrl-check" mailfront-smtpd BIN=/nowhere
+closed "a missing RULES file stops it" "no $(ere "$T")/nowhere\.rules or no .*" mailfront-smtpd RULES="$T/nowhere.rules"
 closed "a missing qmail-smtpd stops it" "no /nowhere/bin/qmail-smtpd" qmail-smtpd QMAIL=/nowhere
 closed "no cvm-unix socket stops it" "no socket /nowhere/socket \\(is the cvm-unix service up\\?\\)" mailfront-pop3d CVM=cvm-local:/nowhere/socket
 closed "a missing qmail-popup stops it" "no /nowhere/bin/qmail-popup" qmail-pop3d QMAIL=/nowhere

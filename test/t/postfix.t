@@ -65,6 +65,9 @@ smtpd_banner = \$myhostname ESMTP
 $(example postfix/main.cf.snippet)
 spawn_relay_restrictions = check_policy_service unix:private/relay-ctrl, reject_unauth_destination
 CF
+# examples/postfix/reject-footer.cf, its table's path moved to the tree's
+# examples/postfix/relay-ctrl-footer.regexp.
+FOOTER=$TOP/examples/postfix/relay-ctrl-footer.regexp
 sed "s|/etc/postfix/|$TOP/examples/postfix/|" "$TOP/examples/postfix/reject-footer.cf" >>"$PF/conf/main.cf"
 cat >"$PF/conf/master.cf" <<CF
 127.0.0.1:$SMTP4 inet n - n - - smtpd
@@ -97,9 +100,16 @@ if ! wait_listen "$SMTP4" || ! wait_listen "$SMTPS"; then
 fi
 pass "postfix started with its own configuration directory"
 
+ok "main.cf's footer map is the shipped relay-ctrl-footer.regexp" grep -qxF "smtpd_reject_footer_maps = regexp:$FOOTER" "$PF/conf/main.cf"
+# The text relay-ctrl-footer.regexp adds (after its \c) is what a
+# refused client reads after Postfix's own words.
+FOOTER_TEXT=$(sed -n 's/^\/.*Relay access denied\/ \\c//p' "$FOOTER")
+is "$FOOTER_TEXT" "; relaying needs a recent mail check: receive your mail (POP3/IMAP) first, then send within 15 minutes" \
+  "relay-ctrl-footer.regexp: the text for a refused relay"
+
 # Postfix's own words for the two outcomes.
 pf_refused () { # WHAT
-  if [ "$RC" = 24 ] && grep -qE '^<\*\* +554 5\.7\.1 <x@example\.net>: Relay access denied; relaying needs a recent mail check: receive your mail \(POP3/IMAP\) first, then send within 15 minutes' <<<"$OUT"
+  if [ "$RC" = 24 ] && grep -E '^<\*\* +554 5\.7\.1 <x@example\.net>: Relay access denied' <<<"$OUT" | grep -qF "Relay access denied$FOOTER_TEXT"
   then pass "$1"; else failed "$1" "swaks exit $RC, transcript:" "$OUT" "maillog:" "$(tail -5 "$PF/maillog")"; fi
 }
 pf_accepted () { # WHAT
