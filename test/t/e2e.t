@@ -104,7 +104,9 @@ accepted "mail to the local domain accepted without any login" u@example.org
 # mailfront-smtpd/run with RULES, the shipped rules (with this
 # QMAILHOME) and relay-ctrl-mailrules.
 sed "s|/etc/mailfront/|$QMAILHOME/|" "$TOP/examples/mailfront/refuse-relay.rules" >"$T/refuse-relay.rules"
-SMTP_ENV=(RULES="$T/refuse-relay.rules" RULES_PROG="$TOP/examples/mailfront/relay-ctrl-mailrules")
+# A copy: the SMTP user may not reach the checkout (under /root, say).
+cp "$TOP/examples/mailfront/relay-ctrl-mailrules" "$T/relay-ctrl-mailrules" && chmod 755 "$T/relay-ctrl-mailrules"
+SMTP_ENV=(RULES="$T/refuse-relay.rules" RULES_PROG="$T/relay-ctrl-mailrules")
 serve smtp "$SMTPLOG" 127.0.0.1; SMTPX=$PORT
 SMTP_ENV=()
 smtp 127.0.0.1 "$SMTPX" x@example.net --local-interface 127.0.0.2

@@ -33,6 +33,9 @@ MACROS=$(sed -e "s#^RELAY_CTRL_DIR = /var/spool/relay-ctrl/allow\$#RELAY_CTRL_DI
 is "$(diff <(echo "$MACROS") "$TOP/examples/exim/localmacros" | grep -c '^<')" 2 "examples/exim/localmacros: two settings edited, nothing else"
 QUERY=$(example exim/localmacros-query)
 
+# The shipped deny, copied where Exim, having dropped root, can read it
+# (the checkout may be under /root).
+cp "$TOP/examples/exim/relay-ctrl-deny.acl" "$T/relay-ctrl-deny.acl" && chmod 644 "$T/relay-ctrl-deny.acl"
 # exim_conf NAME PORT MACROS ACL: writes $T/NAME/exim.conf.
 exim_conf () {
   local ex=$T/$1
@@ -63,7 +66,7 @@ begin acl
 acl_check_rcpt:
   accept  domains = +local_domains
 $(cat "$TOP/examples/exim/$4")
-.include $TOP/examples/exim/relay-ctrl-deny.acl
+.include $T/relay-ctrl-deny.acl
 
 begin routers
 
