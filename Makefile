@@ -1,9 +1,13 @@
 # relay-ctrl. Needs only make, a C compiler and skalibs; see conf-*.
-# make                  programs in build/
+# make                  programs in build/: static musl when musl-gcc is
+#                       there (musl-tools, dpkg-dev; skalibs and hiredis
+#                       from Debian's source packages, tools/musl-skalibs),
+#                       otherwise, or when that fails (offline), glibc
+# make MUSL=0           glibc build in build/ (make MUSL=0 B=build-glibc:
+#                       in build-glibc/)
+# make MUSL=1           static musl build in build-musl/, failing if it can't
 # make WERROR=1         warnings are errors (CI)
-# make SANITIZE=1       ASan + UBSan build in build-san/
-# make MUSL=1           static musl build in build-musl/ (musl-tools; skalibs
-#                       from Debian's source package, tools/musl-skalibs)
+# make SANITIZE=1       ASan + UBSan build in build-san/ (glibc)
 # make check            the whole test suite (test/run)
 # make fuzz             libFuzzer harnesses (fuzz/*.c) in build-fuzz/ (clang)
 # make lint             cppcheck and clang-tidy over src/ (tools/lint)
@@ -14,16 +18,42 @@ CC_CMD := $(call first,conf-cc)
 LD_CMD := $(call first,conf-ld)
 LIBS := $(call first,conf-lib)
 
+# MUSL: auto (the default), 0 or 1; see above.
+MUSL ?= auto
 B := build
 ifeq ($(SANITIZE),1)
 B := build-san
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-endif
 ifeq ($(MUSL),1)
-ifeq ($(SANITIZE),1)
 $(error MUSL=1 and SANITIZE=1 do not go together)
 endif
+override MUSL := 0
+endif
+ifeq ($(MUSL),1)
 B := build-musl
+endif
+# auto and 1: tools/musl-skalibs puts musl builds of skalibs (and hiredis)
+# in $(B)/skalibs, when make is asked for more than cleaning or linting.
+ifneq ($(MUSL),0)
+ifneq ($(filter-out clean clean-% lint fuzz build-fuzz/%,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v musl-gcc),)
+ifeq ($(MUSL),1)
+$(error no musl-gcc: install Debian's musl-tools)
+endif
+$(info make: a glibc build; for the faster static musl one: apt-get install musl-tools dpkg-dev, then make clean all (make MUSL=0 keeps glibc))
+override MUSL := 0
+else ifneq ($(shell tools/musl-skalibs $(B)/skalibs >&2 && echo ok),ok)
+ifeq ($(MUSL),1)
+$(error tools/musl-skalibs failed, so no musl build)
+endif
+$(info make: no musl skalibs (see above), so a glibc build; make MUSL=0 chooses it without trying)
+override MUSL := 0
+else
+override MUSL := 1
+endif
+endif
+endif
+ifeq ($(MUSL),1)
 CC_CMD := musl-gcc $(wordlist 2,$(words $(CC_CMD)),$(CC_CMD)) -I$(B)/skalibs/include
 LD_CMD := musl-gcc -static -L$(B)/skalibs/lib
 LIBS := $(B)/skalibs/lib/libskarnet.a
@@ -58,14 +88,21 @@ NOREDIS := relay-ctrl-allow-noredis relay-ctrl-check-noredis relay-ctrl-query-no
 
 all: $(addprefix $(B)/,$(PROGRAMS)) $(addprefix $(B)/test/,$(UNITS) $(RACERS) $(NOREDIS))
 
-$(B)/%.o: src/%.c src/rc.h | $(B)/test
+$(B)/%.o: src/%.c src/rc.h $(B)/.flavour | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -c -o $@ $<
 
-$(B)/test/%.o: test/unit/%.c src/rc.h | $(B)/test
+$(B)/test/%.o: test/unit/%.c src/rc.h $(B)/.flavour | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -c -o $@ $<
 
 $(B)/test:
 	mkdir -p $@
+
+# The compiler and libraries a build directory was built with: when they
+# change (build/ from musl to glibc), every object is rebuilt.
+FLAVOUR := $(CC_CMD) | $(LD_CMD) | $(LIBS) | $(SAN) | $(REDIS_FLAGS)
+$(B)/.flavour: FORCE | $(B)/test
+	@echo '$(FLAVOUR)' | cmp -s - $@ || echo '$(FLAVOUR)' >$@
+FORCE:
 
 define program
 $(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1)
@@ -83,20 +120,20 @@ $(B)/test/rc-packet-unit: $(B)/test/rc-packet-unit.o $(B)/rc_packet.o $(B)/rc_hm
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
 $(addprefix $(B)/,rc_hmac.o rc_packet.o rc_key.o rc_net.o relay-ctrl-send.o relay-ctrl-udp.o relay-ctrl-keyfd.o test/rc-hmac-unit.o test/rc-packet-unit.o): src/rc_packet.h
 
-$(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h | $(B)/test
+$(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h $(B)/.flavour | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -DRC_TEST_DELAY_MS=400 -c -o $@ $<
-$(B)/test/rc_spool-naive.o: src/rc_spool.c src/rc.h | $(B)/test
+$(B)/test/rc_spool-naive.o: src/rc_spool.c src/rc.h $(B)/.flavour | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -DRC_TEST_DELAY_MS=400 -DRC_TEST_NAIVE -c -o $@ $<
 $(B)/test/relay-ctrl-%-delay: $(B)/test/rc_spool-delay.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
 
-$(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h conf-redis | $(B)/test
+$(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h conf-redis $(B)/.flavour | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc $(REDIS_FLAGS) -c -o $@ $<
 $(addprefix $(B)/relay-ctrl-,allow.o check.o list.o revoke.o query.o): src/rc_redis.h
 $(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
-$(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h | $(B)/test
+$(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/.flavour | $(B)/test
 	$(CC_CMD) $(SAN) -Isrc -DRC_NO_REDIS -c -o $@ $<
 $(B)/test/relay-ctrl-%-noredis: $(B)/test/rc_redis-none.o $(B)/relay-ctrl-%
 	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_redis.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(BASE_LIBS)
@@ -105,9 +142,9 @@ check: all
 	test/run
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-glibc
 
-.PHONY: all check clean
+.PHONY: all check clean FORCE
 
 # Fuzzing: each fuzz/NAME.c with the objects listed in fuzz/deps/NAME,
 # built with clang's libFuzzer, AddressSanitizer and UBSan.
@@ -142,21 +179,14 @@ clean-fuzz:
 
 .PHONY: fuzz lint clean-fuzz
 
-# The musl build's skalibs and hiredis (see tools/musl-skalibs); every
-# object waits for $(B)/test, so they come first.
-ifeq ($(MUSL),1)
-$(B)/test: | build-musl/skalibs/lib/libskarnet.a $(if $(filter yes,$(REDIS)),build-musl/skalibs/lib/libhiredis.a)
-endif
-build-musl/skalibs/lib/libskarnet.a build-musl/skalibs/lib/libhiredis.a &:
-	tools/musl-skalibs build-musl/skalibs
-
-# Benchmarks, not part of the tests: the normal and the musl build side
-# by side (bench/run; doc/PERFORMANCE.md has the commands and figures).
+# Benchmarks, not part of the tests: the glibc build (build-glibc/) and
+# the musl one (build/) side by side (bench/run; doc/PERFORMANCE.md has
+# the commands and figures).
 BENCH_CC := $(call first,conf-cc)
 BENCH_TOOLS := spawn mkspool smtpclient nop-dynamic nop-glibc-static nop-musl-static
 bench: bench-tools
-	$(MAKE) all
-	$(MAKE) MUSL=1 all
+	$(MAKE) MUSL=0 B=build-glibc all
+	$(MAKE) MUSL=1 B=build all
 	bench/run
 bench-tools: $(addprefix build-bench/,$(BENCH_TOOLS))
 build-bench:
