@@ -183,7 +183,7 @@ clean-fuzz:
 # the musl one (build/) side by side (bench/run; doc/PERFORMANCE.md has
 # the commands and figures).
 BENCH_CC := $(call first,conf-cc)
-BENCH_TOOLS := spawn mkspool smtpclient nop-dynamic nop-glibc-static nop-musl-static
+BENCH_TOOLS := spawn mkspool smtpclient udpflood nop-dynamic nop-glibc-static nop-musl-static
 bench: bench-tools
 	$(MAKE) MUSL=0 B=build-glibc all
 	$(MAKE) MUSL=1 B=build all
