@@ -40,7 +40,7 @@ ifeq ($(shell command -v musl-gcc),)
 ifeq ($(MUSL),1)
 $(error no musl-gcc: install Debian's musl-tools)
 endif
-$(info make: a glibc build; for the faster static musl one: apt-get install musl-tools dpkg-dev, then make clean all (make MUSL=0 keeps glibc))
+$(info make: a glibc build; for the faster static musl one: apt-get install musl-tools dpkg-dev, then make again (make MUSL=0 keeps glibc))
 override MUSL := 0
 else ifneq ($(shell tools/musl-skalibs $(B)/skalibs >&2 && echo ok),ok)
 ifeq ($(MUSL),1)
