@@ -1,9 +1,13 @@
 # relay-ctrl. Needs only make, a C compiler and skalibs; see conf-*.
-# make                  programs in build/
+# make                  programs in build/: static musl when musl-gcc is
+#                       there (musl-tools, dpkg-dev; skalibs and hiredis
+#                       from Debian's source packages, tools/musl-skalibs),
+#                       otherwise, or when that fails (offline), glibc
+# make MUSL=0           glibc build in build/ (make MUSL=0 B=build-glibc:
+#                       in build-glibc/)
+# make MUSL=1           static musl build in build-musl/, failing if it can't
 # make WERROR=1         warnings are errors (CI)
-# make SANITIZE=1       ASan + UBSan build in build-san/
-# make MUSL=1           static musl build in build-musl/ (musl-tools; skalibs
-#                       from Debian's source package, tools/musl-skalibs)
+# make SANITIZE=1       ASan + UBSan build in build-san/ (glibc)
 # make check            the whole test suite (test/run)
 # make fuzz             libFuzzer harnesses (fuzz/*.c) in build-fuzz/ (clang)
 # make lint             cppcheck and clang-tidy over src/ (tools/lint)
@@ -14,16 +18,42 @@ CC_CMD := $(call first,conf-cc)
 LD_CMD := $(call first,conf-ld)
 LIBS := $(call first,conf-lib)
 
+# MUSL: auto (the default), 0 or 1; see above.
+MUSL ?= auto
 B := build
 ifeq ($(SANITIZE),1)
 B := build-san
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-endif
 ifeq ($(MUSL),1)
-ifeq ($(SANITIZE),1)
 $(error MUSL=1 and SANITIZE=1 do not go together)
 endif
+override MUSL := 0
+endif
+ifeq ($(MUSL),1)
 B := build-musl
+endif
+# auto and 1: tools/musl-skalibs puts musl builds of skalibs (and hiredis)
+# in $(B)/skalibs, when make is asked for more than cleaning or linting.
+ifneq ($(MUSL),0)
+ifneq ($(filter-out clean clean-% lint fuzz build-fuzz/%,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v musl-gcc),)
+ifeq ($(MUSL),1)
+$(error no musl-gcc: install Debian's musl-tools)
+endif
+$(info make: a glibc build; for the faster static musl one: apt-get install musl-tools dpkg-dev, then make again (make MUSL=0 keeps glibc))
+override MUSL := 0
+else ifneq ($(shell tools/musl-skalibs $(B)/skalibs >&2 && echo ok),ok)
+ifeq ($(MUSL),1)
+$(error tools/musl-skalibs failed, so no musl build)
+endif
+$(info make: no musl skalibs (see above), so a glibc build; make MUSL=0 chooses it without trying)
+override MUSL := 0
+else
+override MUSL := 1
+endif
+endif
+endif
+ifeq ($(MUSL),1)
 CC_CMD := musl-gcc $(wordlist 2,$(words $(CC_CMD)),$(CC_CMD)) -I$(B)/skalibs/include
 LD_CMD := musl-gcc -static -L$(B)/skalibs/lib
 LIBS := $(B)/skalibs/lib/libskarnet.a
@@ -49,9 +79,14 @@ endif
 
 PROGRAMS := $(notdir $(wildcard src/deps-exe/*))
 # relay-ctrl-drac speaks ONC RPC through libtirpc (Debian: libtirpc-dev),
-# which the static musl build does not have.
+# which musl does not have: a musl build gets a glibc relay-ctrl-drac
+# (a daemon, so its start-up cost does not matter), built in $(B)/glibc.
 ifeq ($(MUSL),1)
 PROGRAMS := $(filter-out relay-ctrl-drac,$(PROGRAMS))
+all: $(B)/relay-ctrl-drac
+$(B)/relay-ctrl-drac: FORCE | $(B)/test
+	$(MAKE) --no-print-directory MUSL=0 B=$(B)/glibc $(B)/glibc/relay-ctrl-drac
+	cmp -s $(B)/glibc/relay-ctrl-drac $@ || cp $(B)/glibc/relay-ctrl-drac $@
 endif
 TIRPC_CFLAGS := -I/usr/include/tirpc
 LIBS_relay-ctrl-drac := -ltirpc
@@ -135,9 +170,9 @@ check: all
 	test/run
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-glibc
 
-.PHONY: all check clean
+.PHONY: all check clean FORCE
 
 # Fuzzing: each fuzz/NAME.c with the objects listed in fuzz/deps/NAME,
 # built with clang's libFuzzer, AddressSanitizer and UBSan.
@@ -172,21 +207,14 @@ clean-fuzz:
 
 .PHONY: fuzz lint clean-fuzz
 
-# The musl build's skalibs and hiredis (see tools/musl-skalibs); every
-# object waits for $(B)/test, so they come first.
-ifeq ($(MUSL),1)
-$(B)/test: | build-musl/skalibs/lib/libskarnet.a $(if $(filter yes,$(REDIS)),build-musl/skalibs/lib/libhiredis.a)
-endif
-build-musl/skalibs/lib/libskarnet.a build-musl/skalibs/lib/libhiredis.a &:
-	tools/musl-skalibs build-musl/skalibs
-
-# Benchmarks, not part of the tests: the normal and the musl build side
-# by side (bench/run; doc/PERFORMANCE.md has the commands and figures).
+# Benchmarks, not part of the tests: the glibc build (build-glibc/) and
+# the musl one (build/) side by side (bench/run; doc/PERFORMANCE.md has
+# the commands and figures).
 BENCH_CC := $(call first,conf-cc)
-BENCH_TOOLS := spawn mkspool smtpclient nop-dynamic nop-glibc-static nop-musl-static
+BENCH_TOOLS := spawn mkspool smtpclient udpflood nop-dynamic nop-glibc-static nop-musl-static
 bench: bench-tools
-	$(MAKE) all
-	$(MAKE) MUSL=1 all
+	$(MAKE) MUSL=0 B=build-glibc all
+	$(MAKE) MUSL=1 B=build all
 	bench/run
 bench-tools: $(addprefix build-bench/,$(BENCH_TOOLS))
 build-bench:

@@ -4,14 +4,22 @@ requests to relay-ctrl-udp, pre-built (HMAC-SHA256, distinct timestamps
 1 us apart starting now, addresses 10.0.0.0 + i mod 10000, USER=bench),
 keeping up to WINDOW unanswered at a time, and counts the answers.
 "legacy": bare-address datagrams instead (relay-ctrl 3.2's format).
+bench/udpblast.py --dump FILE KEYFILE N [legacy]: writes the same
+datagrams to FILE, each a 2-byte big-endian length then the bytes, for
+the C sender bench/udpflood.
 Prints: sent answered seconds rate rate-after-4096
 (rate-after-4096: answers per second once 4096 were answered, i.e. with
 the receiver's replay cache full). Gives up 1 s after the last answer."""
 import hmac, hashlib, ipaddress, select, socket, sys, time
 
 def main(argv):
-    host, port, keyfile, n, window = argv[0], int(argv[1]), argv[2], int(argv[3]), int(argv[4])
-    legacy = len(argv) > 5 and argv[5] == "legacy"
+    dump = argv[0] == "--dump"
+    if dump:
+        out, keyfile, n = argv[1], argv[2], int(argv[3])
+        legacy = len(argv) > 4 and argv[4] == "legacy"
+    else:
+        host, port, keyfile, n, window = argv[0], int(argv[1]), argv[2], int(argv[3]), int(argv[4])
+        legacy = len(argv) > 5 and argv[5] == "legacy"
     key = open(keyfile, "rb").read()
     def item(t, d): return bytes([t, len(d)]) + d
     t0 = time.time()
@@ -23,6 +31,10 @@ def main(argv):
             continue
         p = bytes([1]) + item(1, b"") + item(3, ("%.9f" % (t0 + i * 1e-6)).encode()) + item(4, a.packed) + item(6, b"USER=bench")
         pkts.append(p + item(7, hmac.new(key, p, hashlib.sha256).digest()) + b"\0")
+    if dump:
+        with open(out, "wb") as f:
+            for p in pkts: f.write(len(p).to_bytes(2, "big") + p)
+        return
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.connect((host, port))
     s.setblocking(False)

@@ -4,6 +4,7 @@
 #define RC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -46,6 +47,17 @@ extern size_t rc_spool_hide (char *) ;
 /* prefix.pid.seconds.nanoseconds: unique among live processes. */
 #define RC_UNIQUE_MAX (8 + 3 * 21)
 extern void rc_spool_unique_name (char *, char const *) ;
+extern void rc_spool_unique_name_pid (char *, char const *, uint64_t) ;
+/* What a program writing many entries knows once: its pid, and whether
+   it set its umask to 0. */
+typedef struct rc_spool_self_s rc_spool_self ;
+struct rc_spool_self_s
+{
+  uint64_t pid ;
+  int umask0 ;
+} ;
+extern int rc_spool_write_self (rc_spool_self const *, int, char const *, char const *, size_t, unsigned int) ;
+extern int rc_spool_remove_stale_onto (int, char const *, unsigned int, char const *) ;
 enum rc_age_e { RC_FRESH, RC_STALE, RC_FUTURE } ;
 extern enum rc_age_e rc_spool_age (struct stat const *, time_t, unsigned int) ;
 extern int rc_spool_write (int, char const *, char const *, size_t, unsigned int) ;

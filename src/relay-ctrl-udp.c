@@ -1,12 +1,16 @@
 /* relay-ctrl-udp: records in the spool the logins that relay-ctrl-send
    reports from other hosts. Runs for ever under supervise. */
 
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <skalibs/types.h>
 #include <skalibs/ip46.h>
 #include "rc.h"
@@ -16,12 +20,15 @@
 #define FROM_MAX (IP46_FMT + UINT16_FMT + 4)
 #define NETS_MAX 64
 #define REPLAY_MAX 4096
+/* Datagrams taken and answered per recvmmsg and sendmmsg. */
+#define BATCH 32
 
 static rc_key keys[2] ;
 static unsigned int nkeys ;
 static rc_net nets[NETS_MAX] ;
 static size_t nnets ;
-static int restricted, legacy, dirfd, inherited ;
+static int restricted, legacy, dirfd, inherited, log_ips ;
+static rc_spool_self self ;
 
 /* MACs of the requests accepted within the skew window. A request older
    than floor may have been forgotten, so it is refused; floor starts at
@@ -30,20 +37,82 @@ static struct { uint64_t ts ; char mac[RC_MAC_LEN] ; } replay[REPLAY_MAX] ;
 static size_t replay_n, replay_next ;
 static uint64_t floor_ns ;
 
+/* An index of the ring by MAC: chains through replay_link, headed in
+   replay_head (slot + 1, 0 for none), bucket from the MAC's first bytes
+   (HMAC output, so evenly spread). A lookup compares one MAC or two,
+   not all 4096. */
+#define REPLAY_HASH (2 * REPLAY_MAX)
+static uint16_t replay_head[REPLAY_HASH], replay_link[REPLAY_MAX] ;
+
+static size_t bucket (char const *mac)
+{
+  uint32_t h ;
+  memcpy(&h, mac, sizeof(h)) ;
+  return h % REPLAY_HASH ;
+}
+
 static int replayed (char const *mac)
 {
-  for (size_t i = 0 ; i < replay_n ; i++)
-    if (!memcmp(replay[i].mac, mac, RC_MAC_LEN)) return 1 ;
+  for (unsigned int i = replay_head[bucket(mac)] ; i ; i = replay_link[i - 1])
+    if (!memcmp(replay[i - 1].mac, mac, RC_MAC_LEN)) return 1 ;
   return 0 ;
+}
+
+static void unindex (size_t slot)
+{
+  uint16_t *p = replay_head + bucket(replay[slot].mac) ;
+  while (*p && *p != slot + 1) p = replay_link + *p - 1 ;
+  if (*p) *p = replay_link[slot] ;
 }
 
 static void remember (char const *mac, uint64_t ts)
 {
   if (replay_n == REPLAY_MAX && replay[replay_next].ts > floor_ns) floor_ns = replay[replay_next].ts ;
+  if (replay_n == REPLAY_MAX) unindex(replay_next) ;
   replay[replay_next].ts = ts ;
   memcpy(replay[replay_next].mac, mac, RC_MAC_LEN) ;
+  replay_link[replay_next] = replay_head[bucket(mac)] ;
+  replay_head[bucket(mac)] = (uint16_t)(replay_next + 1) ;
   replay_next = (replay_next + 1) % REPLAY_MAX ;
   if (replay_n < REPLAY_MAX) replay_n++ ;
+}
+
+/* The datagrams of one recvmmsg, and the answers to them, sent with one
+   sendmmsg once all are handled. */
+static struct mmsghdr inmsg[BATCH], outmsg[BATCH] ;
+static struct iovec iniov[BATCH], outiov[BATCH] ;
+static struct sockaddr_storage peer[BATCH] ;
+static char inbuf[BATCH][RC_PACKET_MAX + 1] ;
+static char outbuf[BATCH][RC_PACKET_MAX] ;
+static char outfrom[BATCH][FROM_MAX] ;
+static unsigned int nout, cur ;
+
+/* Queues an answer to the datagram being handled. */
+static void reply (char const *s, size_t n, char const *from)
+{
+  memcpy(outbuf[nout], s, n) ;
+  outiov[nout].iov_base = outbuf[nout] ;
+  outiov[nout].iov_len = n ;
+  memset(&outmsg[nout], 0, sizeof(outmsg[nout])) ;
+  outmsg[nout].msg_hdr.msg_name = &peer[cur] ;
+  outmsg[nout].msg_hdr.msg_namelen = inmsg[cur].msg_hdr.msg_namelen ;
+  outmsg[nout].msg_hdr.msg_iov = &outiov[nout] ;
+  outmsg[nout].msg_hdr.msg_iovlen = 1 ;
+  memcpy(outfrom[nout], from, strlen(from) + 1) ;
+  nout++ ;
+}
+
+static void flush (int fd)
+{
+  for (unsigned int done = 0 ; done < nout ;)
+  {
+    int r = sendmmsg(fd, outmsg + done, nout - done, 0) ;
+    if (r > 0) { done += (unsigned int)r ; continue ; }
+    if (r < 0 && errno == EINTR) continue ;
+    rc_warnsys("unable to answer ", outfrom[done]) ;
+    done++ ;
+  }
+  nout = 0 ;
 }
 
 static uint64_t now_ns (void)
@@ -60,12 +129,12 @@ static void reject (char const *from, char const *why, char const *detail)
 
 static int record (char const *from, char const *addr, char const *data, size_t len)
 {
-  if (rc_spool_write(dirfd, addr, data, len, inherited ? 0644 : 0600) < 0)
+  if (rc_spool_write_self(&self, dirfd, addr, data, len, inherited ? 0644 : 0600) < 0)
   {
     rc_warnsys("not recording login from ", addr, " sent by ", from, ": unable to write its spool entry") ;
     return 0 ;
   }
-  if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr, " sent by ", from) ;
+  if (log_ips) rc_info("recorded login from ", addr, " sent by ", from) ;
   return 1 ;
 }
 
@@ -130,7 +199,8 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
   if (!record(from, addr, data, datalen)) return ;
   remember(p.mac, p.tsns) ;
   n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, key->key, key->len) ;
-  if (socket_send46(fd, answer, n, src, port) < 0) rc_warnsys("unable to answer ", from) ;
+  (void)fd ; (void)src ; (void)port ;
+  reply(answer, n, from) ;
 }
 
 /* relay-ctrl 3.2's datagram: the address in text, nothing else. */
@@ -140,7 +210,8 @@ static void unauthenticated (int fd, char const *buf, size_t len, ip46 const *sr
   if (!legacy) { reject(from, "unauthenticated datagram, and RELAY_CTRL_LEGACY is not set", "") ; return ; }
   if (!rc_addr_canon(addr, buf, len) || strchr(addr, '%')) { reject(from, "unauthenticated datagram that is not an IP address", "") ; return ; }
   if (!record(from, addr, "", 0)) return ;
-  if (socket_send46(fd, "", 1, src, port) < 0) rc_warnsys("unable to answer ", from) ;
+  (void)fd ; (void)src ; (void)port ;
+  reply("", 1, from) ;
 }
 
 static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t port)
@@ -191,14 +262,36 @@ static void configure (ip46 *bind, uint16_t *port)
   if (inet_pton(AF_INET, s, bind->ip) == 1) bind->is6 = 0 ;
   else if (inet_pton(AF_INET6, s, bind->ip) == 1) bind->is6 = 1 ;
   else rc_fatal(100, "RELAY_CTRL_BIND=", rc_quote(q, s), " is not an IP address") ;
+  log_ips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   s = getenv("RELAY_CTRL_PORT") ;
   *port = 811 ;
   if (s && (!uint160_scan(s, port) || !*port)) rc_fatal(100, "RELAY_CTRL_PORT=", rc_quote(q, s), " is not a port number") ;
 }
 
+/* What socket_recv46 would have said of a datagram's sender. */
+static int peer_scan (struct sockaddr_storage const *ss, socklen_t len, ip46 *src, uint16_t *port)
+{
+  if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+  {
+    struct sockaddr_in6 const *sa = (struct sockaddr_in6 const *)ss ;
+    memcpy(src->ip, &sa->sin6_addr, 16) ;
+    src->is6 = 1 ;
+    *port = ntohs(sa->sin6_port) ;
+    return 1 ;
+  }
+  if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
+  {
+    struct sockaddr_in const *sa = (struct sockaddr_in const *)ss ;
+    memcpy(src->ip, &sa->sin_addr, 4) ;
+    src->is6 = 0 ;
+    *port = ntohs(sa->sin_port) ;
+    return 1 ;
+  }
+  return 0 ;
+}
+
 int main (int argc, char const *const *argv)
 {
-  char buf[RC_PACKET_MAX + 1] ;
   char text[IP46_FMT] ;
   char fmt[UINT16_FMT] ;
   ip46 bind ;
@@ -219,16 +312,41 @@ int main (int argc, char const *const *argv)
   if (socket_bind46(fd, &bind, port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
   floor_ns = now_ns() ;
   rc_info("listening on ", text, " port ", fmt, nkeys ? (legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", restricted ? "" : ", from any sender") ;
+  /* Files are made with their final mode, so rc_spool_write needs no
+     fchmod; and the pid for their temporary names is got once. */
+  umask(0) ;
+  self.pid = (uint64_t)getpid() ;
+  self.umask0 = 1 ;
+  for (unsigned int i = 0 ; i < BATCH ; i++)
+  {
+    iniov[i].iov_base = inbuf[i] ;
+    iniov[i].iov_len = sizeof(inbuf[i]) ;
+  }
   for (;;)
   {
-    ip46 src = { .is6 = bind.is6 } ;
-    uint16_t sport ;
-    ssize_t r = socket_recv46(fd, buf, sizeof(buf), &src, &sport) ;
+    int r ;
+    for (unsigned int i = 0 ; i < BATCH ; i++)
+    {
+      memset(&inmsg[i], 0, sizeof(inmsg[i])) ;
+      inmsg[i].msg_hdr.msg_name = &peer[i] ;
+      inmsg[i].msg_hdr.msg_namelen = sizeof(peer[i]) ;
+      inmsg[i].msg_hdr.msg_iov = &iniov[i] ;
+      inmsg[i].msg_hdr.msg_iovlen = 1 ;
+    }
+    /* Waits for one datagram, then takes those already queued. */
+    r = recvmmsg(fd, inmsg, BATCH, MSG_WAITFORONE, 0) ;
     if (r < 0)
     {
       if (errno != EINTR && errno != EAGAIN) rc_warnsys("unable to receive a packet") ;
       continue ;
     }
-    handle(fd, buf, (size_t)r, &src, sport) ;
+    for (cur = 0 ; cur < (unsigned int)r ; cur++)
+    {
+      ip46 src = { .is6 = bind.is6 } ;
+      uint16_t sport ;
+      if (!peer_scan(&peer[cur], inmsg[cur].msg_hdr.msg_namelen, &src, &sport)) continue ;
+      handle(fd, inbuf[cur], inmsg[cur].msg_len, &src, sport) ;
+    }
+    flush(fd) ;
   }
 }

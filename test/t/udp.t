@@ -146,6 +146,18 @@ ans=$($PY send 127.0.0.2 $PB "$KEY" now 192.0.2.23)
 ok "and still records good packets" test -f "$B/192.0.2.23"
 rm -f "$B/192.0.2.23"
 
+# The replay cache's index once the cache is full and its oldest
+# entries are being replaced: 4500 distinct requests are all accepted,
+# and a packet accepted among the last 4096 is still refused.
+python3 "$TOP/test/udp/stream.py" 127.0.0.2 $PB "$KEY" 10.9 4500 "$T/full.acked" "$T/full.stop" >"$T/full.out" 2>&1
+is "$(cat "$T/full.out")" "sent 4500 acked 4500" "4500 distinct requests: all accepted (the full cache refuses no new one)"
+captured=$($PY hex "$KEY" now 192.0.2.24 USER=joe)
+ans=$($PY send 127.0.0.2 $PB --raw "$captured")
+ok "a request after those accepted" test -f "$B/192.0.2.24"
+python3 "$TOP/test/udp/stream.py" 127.0.0.2 $PB "$KEY" 10.10 300 "$T/full2.acked" "$T/full.stop" >"$T/full.out" 2>&1
+rm -f "$B/192.0.2.24" "$B"/10.9.* "$B"/10.10.*
+reject "replay after 300 more, with the oldest entries of the full cache replaced" "replay of a packet already accepted" $PY send 127.0.0.2 $PB --raw "$captured" $W
+
 # Key rotation: the receiver takes the new key and the old one.
 start_udp "$T/rot.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_KEY_OLD="$OLD" RELAY_CTRL_DIR="$T/e/allow" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PROT
 ans=$($PY send 127.0.0.3 $PROT "$OLD" now 192.0.2.30)
