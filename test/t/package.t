@@ -82,7 +82,7 @@ for f in $EXAMPLES; do
   grep -qxE "/usr/share/doc/relay-ctrl/$(ere "$f")(\.gz)?" <<<"$(paths)" || missing="$missing $f"
 done
 is "$missing" "" "every file of examples/ ($(wc -w <<<"$EXAMPLES")) is in /usr/share/doc/relay-ctrl/examples"
-has "$(dpkg-deb -f "$DEB" Depends)" '^daemontools, libc6 \(>= [0-9.]+\)$' "depends on daemontools (envdir) and libc6 only"
+has "$(dpkg-deb -f "$DEB" Depends)" '^daemontools, libc6 \(>= [0-9.]+\), libtirpc3 \(>= [0-9.]+\)$' "depends on daemontools (envdir), libc6 and libtirpc3 (relay-ctrl-drac) only"
 
 # --- the systemd units ---------------------------------------------------------
 X=$T/x
