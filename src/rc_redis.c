@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <skalibs/types.h>
 #include <skalibs/fmtscan.h>
 #include "rc_redis.h"
@@ -177,8 +176,6 @@ static int password (char *buf, size_t *len, char *why)
   unsigned int fd ;
   ssize_t r ;
   if (!s) return 0 ;
-  /* We may run as a mail user: keep their other processes out. */
-  prctl(PR_SET_DUMPABLE, 0) ;
   if (!uint0_scan(s, &fd) || fd > 1U << 30) { say(why, AUTH_FD "=", rc_quote(q, s)) ; strncat(why, " is not a file descriptor", WHY_MAX - 1 - strlen(why)) ; return -1 ; }
   if (fstat((int)fd, &st) < 0) { saysys(why, "unable to stat the password file: ") ; return -1 ; }
   if (!S_ISREG(st.st_mode) || st.st_mode & 077) { say(why, "the password file is not a regular file readable by its owner only", 0) ; return -1 ; }

@@ -14,6 +14,7 @@
 #include <skalibs/types.h>
 #include <skalibs/buffer.h>
 #include <skalibs/skamisc.h>
+#include <sys/prctl.h>
 #include "rc_ops.h"
 
 #define USAGE "relay-ctrl-policy"
@@ -168,6 +169,7 @@ static void keep_logs_off_the_socket (void)
 int main (int argc, char const *const *argv)
 {
   char const *s ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   (void)argv ;
   rc_log_name("relay-ctrl-policy") ;
   keep_logs_off_the_socket() ;

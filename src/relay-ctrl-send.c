@@ -272,12 +272,9 @@ static void spawn (void)
 
 int main (int argc, char const *const *argv)
 {
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-send") ;
   if (argc < 2) rc_usage(USAGE) ;
-  /* The background sender holds the key and runs as the mail user: not
-     dumpable, so that user cannot trace it or read its memory. execve
-     resets this for prog. */
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ;
   tain_now_set_stopwatch_g() ;
   if (prepare()) spawn() ;
   memset(key.key, 0, sizeof(key.key)) ;

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <skalibs/types.h>
 #include <skalibs/ip46.h>
+#include <sys/prctl.h>
 #include "rc.h"
 #include "rc_packet.h"
 
@@ -205,6 +206,7 @@ int main (int argc, char const *const *argv)
   uint16_t port ;
   struct stat st ;
   int fd ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   (void)argv ;
   rc_log_name("relay-ctrl-udp") ;
   if (argc > 1) rc_usage(USAGE) ;
