@@ -124,3 +124,10 @@ nofd
 hasnt "$OUT" "$SPOOL|fd=[0-9]" "no address: no descriptor, no variable"
 nofd TCPREMOTEIP=192.0.2.21
 hasnt "$OUT" "$SPOOL|fd=[0-9]" "failed write through the descriptor: no descriptor, no variable"
+
+# Issue 10, finding 13: a value too long for the entry is left out with
+# a log line, not silently.
+mkspool
+run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.77 USER="$(head -c 10240 /dev/zero | tr '\0' u)" DOMAIN=example.org -- relay-ctrl-allow true
+has "$ERR" "warning: not recording USER for 192\.0\.2\.77: it does not fit in the entry's 4096 bytes" "a 10 KB USER: left out, with a warning"
+is "$(tr '\0' ' ' <"$SPOOL/192.0.2.77")" "DOMAIN=example.org " "and the login is recorded with the rest"
