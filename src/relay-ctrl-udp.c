@@ -2,6 +2,7 @@
    reports from other hosts. Runs for ever under supervise. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,12 +25,16 @@ static rc_net nets[NETS_MAX] ;
 static size_t nnets ;
 static int restricted, legacy, dirfd, inherited ;
 
-/* MACs of the requests accepted within the skew window. A request older
-   than floor may have been forgotten, so it is refused; floor starts at
-   the start time, so a restart forgets nothing that could be replayed. */
+/* MACs of the requests accepted within the skew window. A request dated
+   at or before floor may have been forgotten, so it is refused. At start
+   floor is the later of the start time and the time of FLOOR_NAME in the
+   spool, which is kept at or above every timestamp accepted (rounded up
+   to the second) before the login is recorded: a restart forgets
+   nothing that could be replayed, even a request dated ahead. */
+#define FLOOR_NAME ".udp-floor"
 static struct { uint64_t ts ; char mac[RC_MAC_LEN] ; } replay[REPLAY_MAX] ;
-static size_t replay_n, replay_next ;
-static uint64_t floor_ns ;
+static size_t replay_n ;
+static uint64_t floor_ns, persisted_ns ;
 
 static int replayed (char const *mac)
 {
@@ -38,13 +43,56 @@ static int replayed (char const *mac)
   return 0 ;
 }
 
-static void remember (char const *mac, uint64_t ts)
+/* When full, forget the entry dated earliest, not the oldest one, so
+   one request dated ahead does not raise the floor past genuine logins;
+   and the floor never passes this host's clock. (Only if every entry is
+   dated ahead can a forgotten one come back before its time.) */
+static void remember (char const *mac, uint64_t ts, uint64_t now)
 {
-  if (replay_n == REPLAY_MAX && replay[replay_next].ts > floor_ns) floor_ns = replay[replay_next].ts ;
-  replay[replay_next].ts = ts ;
-  memcpy(replay[replay_next].mac, mac, RC_MAC_LEN) ;
-  replay_next = (replay_next + 1) % REPLAY_MAX ;
-  if (replay_n < REPLAY_MAX) replay_n++ ;
+  size_t slot = replay_n ;
+  if (replay_n == REPLAY_MAX)
+  {
+    uint64_t f ;
+    slot = 0 ;
+    for (size_t i = 1 ; i < REPLAY_MAX ; i++) if (replay[i].ts < replay[slot].ts) slot = i ;
+    f = replay[slot].ts < now ? replay[slot].ts : now ;
+    if (f > floor_ns) floor_ns = f ;
+  }
+  else replay_n++ ;
+  replay[slot].ts = ts ;
+  memcpy(replay[slot].mac, mac, RC_MAC_LEN) ;
+}
+
+static void floor_load (uint64_t start)
+{
+  struct stat st ;
+  floor_ns = start ;
+  if (fstatat(dirfd, FLOOR_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) return ;
+  persisted_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec ;
+  if (persisted_ns > floor_ns) floor_ns = persisted_ns ;
+}
+
+/* FLOOR_NAME's time raised to ts, rounded up to the second (so a file
+   system that keeps whole seconds loses nothing, and it is set at most
+   once a second). 0 if that failed. */
+static int floor_keep (uint64_t ts)
+{
+  struct timespec t[2] ;
+  if (ts <= persisted_ns) return 1 ;
+  t[0].tv_sec = (time_t)((ts + 999999999ULL) / 1000000000ULL) ;
+  t[0].tv_nsec = 0 ;
+  t[1] = t[0] ;
+  if (utimensat(dirfd, FLOOR_NAME, t, AT_SYMLINK_NOFOLLOW) < 0)
+  {
+    int fd ;
+    if (errno != ENOENT) return 0 ;
+    fd = openat(dirfd, FLOOR_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) ;
+    if (fd < 0) return 0 ;
+    close(fd) ;
+    if (utimensat(dirfd, FLOOR_NAME, t, AT_SYMLINK_NOFOLLOW) < 0) return 0 ;
+  }
+  persisted_ns = (uint64_t)t[0].tv_sec * 1000000000ULL ;
+  return 1 ;
 }
 
 static uint64_t now_ns (void)
@@ -114,6 +162,7 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
   char const *why ;
   rc_key const *key = 0 ;
   size_t datalen = 0, n ;
+  uint64_t now ;
   int is6 ;
   if (!nkeys) { reject(from, "authenticated packet, but no key is configured", "") ; return ; }
   why = rc_packet_parse(&p, buf, len) ;
@@ -122,14 +171,20 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
     if (rc_packet_verify(&p, buf, keys[i].key, keys[i].len)) key = keys + i ;
   if (!key) { reject(from, "bad MAC (wrong key or altered packet)", "") ; return ; }
   if (p.response) { reject(from, "a response, not a request", "") ; return ; }
-  why = skew(p.tsns, now_ns()) ;
+  now = now_ns() ;
+  why = skew(p.tsns, now) ;
   if (why) { reject(from, why, "") ; return ; }
   if (replayed(p.mac)) { reject(from, "replay of a packet already accepted", "") ; return ; }
+  if (!floor_keep(p.tsns))
+  {
+    rc_warnsys("not recording a login sent by ", from, ": unable to keep the replay floor in " FLOOR_NAME " in the spool") ;
+    return ;
+  }
   is6 = p.is6 ? rc_ip_unmap(ip, p.ip) : (memcpy(ip, p.ip, 4), 0) ;
   addr[is6 ? ip6_fmt(addr, ip) : ip4_fmt(addr, ip)] = 0 ;
   if (!env_allowed(from, &p, data, &datalen)) return ;
   if (!record(from, addr, data, datalen)) return ;
-  remember(p.mac, p.tsns) ;
+  remember(p.mac, p.tsns, now) ;
   n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, key->key, key->len) ;
   if (socket_send46(fd, answer, n, src, port) < 0) rc_warnsys("unable to answer ", from) ;
 }
@@ -219,7 +274,7 @@ int main (int argc, char const *const *argv)
   text[ip46_fmt(text, &bind)] = 0 ;
   fmt[uint16_fmt(fmt, port)] = 0 ;
   if (socket_bind46(fd, &bind, port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
-  floor_ns = now_ns() ;
+  floor_load(now_ns()) ;
   rc_info("listening on ", text, " port ", fmt, nkeys ? (legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", restricted ? "" : ", from any sender") ;
   for (;;)
   {
