@@ -1,6 +1,7 @@
 /* relay-ctrl-udp: records in the spool the logins that relay-ctrl-send
    reports from other hosts. Runs for ever under supervise. */
 
+#define _GNU_SOURCE  /* struct in6_pktinfo */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <skalibs/types.h>
 #include <skalibs/ip46.h>
 #include <sys/prctl.h>
@@ -24,6 +27,7 @@ static unsigned int nkeys ;
 static rc_net nets[NETS_MAX] ;
 static size_t nnets ;
 static int restricted, legacy, dirfd, inherited ;
+static uint16_t own_port ;
 
 /* MACs of the requests accepted within the skew window. A request dated
    at or before floor may have been forgotten, so it is refused. At start
@@ -152,7 +156,8 @@ static int env_allowed (char const *from, rc_packet const *p, char *out, size_t 
   return 1 ;
 }
 
-static void authenticated (int fd, char const *buf, size_t len, ip46 const *src, uint16_t port, char const *from)
+/* dst: the datagram's destination address (dst6: 16 bytes, else 4). */
+static void authenticated (int fd, char const *buf, size_t len, ip46 const *src, uint16_t port, char const *from, char const *dst, int dst6)
 {
   rc_packet p ;
   char addr[IP46_FMT] ;
@@ -171,6 +176,12 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
     if (rc_packet_verify(&p, buf, keys[i].key, keys[i].len)) key = keys + i ;
   if (!key) { reject(from, "bad MAC (wrong key or altered packet)", "") ; return ; }
   if (p.response) { reject(from, "a response, not a request", "") ; return ; }
+  if (!p.rcvlen) { reject(from, "no receiver item (a sender older than this receiver?)", "") ; return ; }
+  {
+    char own[RC_RECEIVER_MAX] ;
+    size_t ownlen = rc_receiver_pack(own, dst, dst6, own_port) ;
+    if (ownlen != p.rcvlen || memcmp(own, p.rcv, ownlen)) { reject(from, "sent to another receiver", "") ; return ; }
+  }
   now = now_ns() ;
   why = skew(p.tsns, now) ;
   if (why) { reject(from, why, "") ; return ; }
@@ -185,7 +196,7 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
   if (!env_allowed(from, &p, data, &datalen)) return ;
   if (!record(from, addr, data, datalen)) return ;
   remember(p.mac, p.tsns, now) ;
-  n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, key->key, key->len) ;
+  n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, 0, 0, key->key, key->len) ;
   if (socket_send46(fd, answer, n, src, port) < 0) rc_warnsys("unable to answer ", from) ;
 }
 
@@ -199,8 +210,10 @@ static void unauthenticated (int fd, char const *buf, size_t len, ip46 const *sr
   if (socket_send46(fd, "", 1, src, port) < 0) rc_warnsys("unable to answer ", from) ;
 }
 
-static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t port)
+static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t port, ip46 const *to)
 {
+  char dst[16] ;
+  int dst6 = to->is6 ? rc_ip_unmap(dst, to->ip) : (memcpy(dst, to->ip, 4), 0) ;
   char from[FROM_MAX] ;
   char ip[16] ;
   int is6 = src->is6 ? rc_ip_unmap(ip, src->ip) : (memcpy(ip, src->ip, 4), 0) ;
@@ -214,9 +227,52 @@ static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t por
   if (restricted && !rc_nets_match(nets, nnets, ip, is6)) reject(from, "sender not in RELAY_CTRL_SENDERS", "") ;
   else if (!len) reject(from, "empty packet", "") ;
   else if (len > RC_PACKET_MAX) reject(from, "oversized packet", "") ;
-  else if (buf[0] == RC_PACKET_VERSION) authenticated(fd, buf, len, src, port, from) ;
+  else if (buf[0] == RC_PACKET_VERSION) authenticated(fd, buf, len, src, port, from, dst, dst6) ;
   else if ((unsigned char)buf[0] < 0x20) reject(from, "unknown packet version", "") ;
   else unauthenticated(fd, buf, len, src, port, from) ;
+}
+
+/* socket_recv46, and the address the datagram was sent to (the bound
+   one, or from IP_PKTINFO when bound to every address). */
+static ssize_t recv_to (int fd, char *buf, size_t len, ip46 *src, uint16_t *port, ip46 *to)
+{
+  struct sockaddr_in6 sa ;
+  struct iovec iov = { .iov_base = buf, .iov_len = len } ;
+  union { struct cmsghdr h ; char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))] ; } c ;
+  struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf) } ;
+  ssize_t r = recvmsg(fd, &m, 0) ;
+  if (r < 0) return r ;
+  if (sa.sin6_family == AF_INET6)
+  {
+    memcpy(src->ip, &sa.sin6_addr, 16) ;
+    src->is6 = 1 ;
+    *port = ntohs(sa.sin6_port) ;
+  }
+  else
+  {
+    struct sockaddr_in *sa4 = (struct sockaddr_in *)(void *)&sa ;
+    memcpy(src->ip, &sa4->sin_addr, 4) ;
+    src->is6 = 0 ;
+    *port = ntohs(sa4->sin_port) ;
+  }
+  for (struct cmsghdr *h = CMSG_FIRSTHDR(&m) ; h ; h = CMSG_NXTHDR(&m, h))
+  {
+    if (h->cmsg_level == IPPROTO_IP && h->cmsg_type == IP_PKTINFO)
+    {
+      struct in_pktinfo pi ;
+      memcpy(&pi, CMSG_DATA(h), sizeof(pi)) ;
+      memcpy(to->ip, &pi.ipi_addr, 4) ;
+      to->is6 = 0 ;
+    }
+    else if (h->cmsg_level == IPPROTO_IPV6 && h->cmsg_type == IPV6_PKTINFO)
+    {
+      struct in6_pktinfo pi ;
+      memcpy(&pi, CMSG_DATA(h), sizeof(pi)) ;
+      memcpy(to->ip, &pi.ipi6_addr, 16) ;
+      to->is6 = 1 ;
+    }
+  }
+  return r ;
 }
 
 static void configure (ip46 *bind, uint16_t *port)
@@ -274,18 +330,25 @@ int main (int argc, char const *const *argv)
   text[ip46_fmt(text, &bind)] = 0 ;
   fmt[uint16_fmt(fmt, port)] = 0 ;
   if (socket_bind46(fd, &bind, port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
+  {
+    int one = 1 ;
+    if ((bind.is6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))
+                  : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) < 0)
+      rc_fatalsys(111, "unable to ask for the destination address of datagrams") ;
+  }
+  own_port = port ;
   floor_load(now_ns()) ;
   rc_info("listening on ", text, " port ", fmt, nkeys ? (legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", restricted ? "" : ", from any sender") ;
   for (;;)
   {
-    ip46 src = { .is6 = bind.is6 } ;
+    ip46 src = { .is6 = bind.is6 }, to = bind ;
     uint16_t sport ;
-    ssize_t r = socket_recv46(fd, buf, sizeof(buf), &src, &sport) ;
+    ssize_t r = recv_to(fd, buf, sizeof(buf), &src, &sport, &to) ;
     if (r < 0)
     {
       if (errno != EINTR && errno != EAGAIN) rc_warnsys("unable to receive a packet") ;
       continue ;
     }
-    handle(fd, buf, (size_t)r, &src, sport) ;
+    handle(fd, buf, (size_t)r, &src, sport, &to) ;
   }
 }
