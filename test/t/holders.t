@@ -111,7 +111,8 @@ for dir in open shut; do
   rm -f "$SPOOL/10.66.6.6"
 
   # Finding 2: relay-ctrl-send as the mail user, with the key descriptor.
-  start $dir relay-ctrl-send RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES=127.0.0.1:9 TCPREMOTEIP=192.0.2.1 -- \
+  # (no remotes: no background sender; the key descriptor is there anyway)
+  start $dir relay-ctrl-send RELAY_CTRL_KEY="$KEY" TCPREMOTEIP=192.0.2.1 -- \
     relay-ctrl-keyfd setuidgid "$POPU" relay-ctrl-send true
   if waitstop "$HPID"; then
     attack "$POPU" "$HPID"
@@ -206,7 +207,7 @@ holders_left () {
   local u c r
   for u in "$POPU" "$SMTPU" "$POLU"; do
     for c in relay-ctrl-allo relay-ctrl-send relay-ctrl-poli; do
-      for r in $(procs "$(id -u "$u")" $c); do [ "$(pstate "$r")" = Z ] || echo "$c:$(tr '\0' ' ' <"/proc/$r/cmdline" 2>/dev/null)"; done
+      for r in $(procs "$(id -u "$u")" $c); do [ "$(pstate "$r")" = Z ] || echo "$c:$(pstate "$r"):$(awk '{ print $4 }' "/proc/$r/stat" 2>/dev/null)"; done
     done
   done
 }
