@@ -5,7 +5,6 @@
    its pid. A session stopped with SIGSTOP after the client left must not
    keep an address that may pass to someone else. */
 
-#define _GNU_SOURCE  /* POLLRDHUP */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,6 +14,10 @@
 #include <sys/prctl.h>
 #include <skalibs/types.h>
 #include "rc.h"
+
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000  /* Linux's; glibc shows it only under _GNU_SOURCE */
+#endif
 
 #define REFRESH_MAX_DEFAULT 86400
 

@@ -1,7 +1,6 @@
 /* relay-ctrl-udp: records in the spool the logins that relay-ctrl-send
    reports from other hosts. Runs for ever under supervise. */
 
-#define _GNU_SOURCE  /* struct in6_pktinfo */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -238,7 +237,9 @@ static ssize_t recv_to (int fd, char *buf, size_t len, ip46 *src, uint16_t *port
 {
   struct sockaddr_in6 sa ;
   struct iovec iov = { .iov_base = buf, .iov_len = len } ;
-  union { struct cmsghdr h ; char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))] ; } c ;
+  /* in6_pktinfo (glibc shows it only under _GNU_SOURCE): the address,
+     16 bytes, comes first, then the interface index. */
+  union { struct cmsghdr h ; char buf[CMSG_SPACE(16 + sizeof(unsigned int)) + CMSG_SPACE(sizeof(struct in_pktinfo))] ; } c ;
   struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf) } ;
   ssize_t r = recvmsg(fd, &m, 0) ;
   if (r < 0) return r ;
@@ -266,9 +267,7 @@ static ssize_t recv_to (int fd, char *buf, size_t len, ip46 *src, uint16_t *port
     }
     else if (h->cmsg_level == IPPROTO_IPV6 && h->cmsg_type == IPV6_PKTINFO)
     {
-      struct in6_pktinfo pi ;
-      memcpy(&pi, CMSG_DATA(h), sizeof(pi)) ;
-      memcpy(to->ip, &pi.ipi6_addr, 16) ;
+      memcpy(to->ip, CMSG_DATA(h), 16) ;
       to->is6 = 1 ;
     }
   }
