@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     if (!memchr(p.records + pos, 0, p.recordslen - pos)) bad("record not NUL-terminated") ;
     if (!strchr(p.records + pos, '=') || !p.records[pos]) bad("record without '='") ;
   }
-  n = rc_packet_build(buf, p.response, p.ts, p.ip, p.is6, p.records, p.recordslen, key, sizeof(key) - 1) ;
+  n = rc_packet_build(buf, p.response, p.ts, p.ip, p.is6, p.rcv, p.rcvlen, p.records, p.recordslen, key, sizeof(key) - 1) ;
   if (n != size) bad("rebuilt packet differs in length") ;
   if (rc_packet_parse(&q, buf, n)) bad("rebuilt packet does not parse") ;
   if (q.response != p.response || q.is6 != p.is6 || memcmp(q.ip, p.ip, p.is6 ? 16 : 4) || strcmp(q.ts, p.ts)

@@ -62,6 +62,7 @@ enum rc_age_e { RC_FRESH, RC_STALE, RC_FUTURE } ;
 extern enum rc_age_e rc_spool_age (struct stat const *, time_t, unsigned int) ;
 extern int rc_spool_write (int, char const *, char const *, size_t, unsigned int) ;
 extern int rc_spool_remove_stale (int, char const *, unsigned int) ;
+extern int rc_spool_put_back (int, char const *, char const *) ;
 extern int rc_spool_exposure (int) ;
 extern int rc_fd_move_high (int) ;
 extern void rc_refresh_start (int, char const *) ;

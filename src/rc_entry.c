@@ -112,7 +112,7 @@ int rc_entry_user_is (struct rc_entry const *e, char const *user)
 /* Removes name if what stands there at the moment of removal is a
    regular file that satisfies pred. As in rc_spool_remove_stale: move
    it aside, judge what was moved, put it back if it does not qualify
-   (link(2) never replaces a login that arrived meanwhile). *e describes
+   (rc_spool_put_back never replaces a login that arrived meanwhile). *e describes
    what was judged. 1 removed, 0 kept or gone, -1 error. */
 int rc_spool_remove_if (int dirfd, char const *name, rc_entry_pred *pred, void *ctx, struct rc_entry *e)
 {
@@ -124,9 +124,7 @@ int rc_spool_remove_if (int dirfd, char const *name, rc_entry_pred *pred, void *
   if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
   if (rc_entry_read(dirfd, old, e) == RC_ENTRY_OK && (*pred)(e, ctx))
     return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
-  if (linkat(dirfd, old, dirfd, name, 0) == 0 || errno == EEXIST) unlinkat(dirfd, old, 0) ;
-  else renameat(dirfd, old, dirfd, name) ;
-  return 0 ;
+  return rc_spool_put_back(dirfd, old, name) < 0 ? -1 : 0 ;
 }
 
 /* Calls f on each name in the spool but . and .. ; -1 if reading the

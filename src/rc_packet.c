@@ -47,14 +47,25 @@ static size_t item (char *buf, size_t w, unsigned char type, char const *data, s
   return w + 2 + len ;
 }
 
-/* records: "NAME=VALUE\0"..., one ENV item each. 0 if it does not fit. */
-size_t rc_packet_build (char *buf, int response, char const *ts, char const *ip, int is6, char const *records, size_t recordslen, char const *key, size_t keylen)
+size_t rc_receiver_pack (char *out, char const *ip, int is6, uint16_t port)
+{
+  size_t n = is6 ? 16 : 4 ;
+  memcpy(out, ip, n) ;
+  out[n] = (char)(port >> 8) ;
+  out[n + 1] = (char)(port & 0xff) ;
+  return n + 2 ;
+}
+
+/* rcv: a RECEIVER item's data, if rcvlen. records: "NAME=VALUE\0"...,
+   one ENV item each. 0 if it does not fit. */
+size_t rc_packet_build (char *buf, int response, char const *ts, char const *ip, int is6, char const *rcv, size_t rcvlen, char const *records, size_t recordslen, char const *key, size_t keylen)
 {
   size_t w = 1, pos = 0 ;
   buf[0] = RC_PACKET_VERSION ;
   w = item(buf, w, response ? RC_ITEM_RESPONSE : RC_ITEM_REQUEST, 0, 0) ;
   w = item(buf, w, RC_ITEM_TIMESTAMP, ts, strlen(ts)) ;
   w = item(buf, w, is6 ? RC_ITEM_IPV6 : RC_ITEM_IPV4, ip, is6 ? 16 : 4) ;
+  if (rcvlen) w = item(buf, w, RC_ITEM_RECEIVER, rcv, rcvlen) ;
   while (pos < recordslen)
   {
     size_t n = strlen(records + pos) ;
@@ -76,6 +87,7 @@ char const *rc_packet_parse (rc_packet *p, char const *buf, size_t len)
   size_t pos = 1 ;
   int kind = 0, ts = 0, addr = 0 ;
   p->recordslen = 0 ;
+  p->rcvlen = 0 ;
   p->mac = 0 ;
   if (!len) return "empty packet" ;
   if (len > RC_PACKET_MAX) return "oversized packet" ;
@@ -123,6 +135,12 @@ char const *rc_packet_parse (rc_packet *p, char const *buf, size_t len)
         memcpy(p->records + p->recordslen, data, n) ;
         p->recordslen += n ;
         p->records[p->recordslen++] = 0 ;
+        break ;
+      case RC_ITEM_RECEIVER :
+        if (p->rcvlen) return "more than one receiver item" ;
+        if (n != 6 && n != 18) return "bad length of receiver item" ;
+        memcpy(p->rcv, data, n) ;
+        p->rcvlen = n ;
         break ;
       case RC_ITEM_MAC :
         if (n != RC_MAC_LEN) return "bad length of MAC item" ;

@@ -12,8 +12,11 @@
 enum rc_item_e
 {
   RC_ITEM_END, RC_ITEM_REQUEST, RC_ITEM_RESPONSE, RC_ITEM_TIMESTAMP,
-  RC_ITEM_IPV4, RC_ITEM_IPV6, RC_ITEM_ENV, RC_ITEM_MAC
+  RC_ITEM_IPV4, RC_ITEM_IPV6, RC_ITEM_ENV, RC_ITEM_MAC, RC_ITEM_RECEIVER
 } ;
+/* RECEIVER: the address (4 or 16 bytes) and port (2, big-endian) the
+   request was sent to. */
+#define RC_RECEIVER_MAX 18
 #define RC_MAC_LEN 32
 #define RC_TIMESTAMP_MAX 21
 /* Seconds a request's timestamp may differ from the receiver's clock. */
@@ -31,6 +34,8 @@ struct rc_packet_s
   uint64_t tsns ;
   char ip[16] ;
   int is6 ;
+  char rcv[RC_RECEIVER_MAX] ;
+  size_t rcvlen ;
   char records[RC_PACKET_MAX] ;
   size_t recordslen ;
   char const *mac ;
@@ -39,7 +44,8 @@ struct rc_packet_s
 
 extern size_t rc_timestamp_now (char *) ;
 extern int rc_timestamp_scan (char const *, size_t, uint64_t *) ;
-extern size_t rc_packet_build (char *, int, char const *, char const *, int, char const *, size_t, char const *, size_t) ;
+extern size_t rc_receiver_pack (char *, char const *, int, uint16_t) ;
+extern size_t rc_packet_build (char *, int, char const *, char const *, int, char const *, size_t, char const *, size_t, char const *, size_t) ;
 extern char const *rc_packet_parse (rc_packet *, char const *, size_t) ;
 extern int rc_packet_verify (rc_packet const *, char const *, char const *, size_t) ;
 

@@ -109,6 +109,11 @@ size_t rc_records_from_env (char *out, size_t max, char const *addr)
     value = i ? getenv(name) : rc_login_user() ;
     if (!value) continue ;
     if (!is_value(value, strlen(value))) { rc_warn("not recording ", name, " for ", addr, ": it contains control characters") ; continue ; }
+    if (add(out, max, w, name, n, value, strlen(value)) == w)
+    {
+      rc_warn("not recording ", name, " for ", addr, ": it does not fit in the entry's 4096 bytes") ;
+      continue ;
+    }
     w = add(out, max, w, name, n, value, strlen(value)) ;
   }
   return w ;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <skalibs/types.h>
 #include <skalibs/fmtscan.h>
 #include "rc_redis.h"
@@ -177,8 +176,6 @@ static int password (char *buf, size_t *len, char *why)
   unsigned int fd ;
   ssize_t r ;
   if (!s) return 0 ;
-  /* We may run as a mail user: keep their other processes out. */
-  prctl(PR_SET_DUMPABLE, 0) ;
   if (!uint0_scan(s, &fd) || fd > 1U << 30) { say(why, AUTH_FD "=", rc_quote(q, s)) ; strncat(why, " is not a file descriptor", WHY_MAX - 1 - strlen(why)) ; return -1 ; }
   if (fstat((int)fd, &st) < 0) { saysys(why, "unable to stat the password file: ") ; return -1 ; }
   if (!S_ISREG(st.st_mode) || st.st_mode & 077) { say(why, "the password file is not a regular file readable by its owner only", 0) ; return -1 ; }
@@ -217,12 +214,55 @@ static int wait_for (int fd, short events, tain const *deadline, char *why)
   return 1 ;
 }
 
-/* Sends the commands in cmd, reads n replies into rep. 0 on failure. */
+/* Whether buf holds n whole replies: 1 yes (or malformed: hiredis will
+   say how), 0 not yet, -1 a header announces more elements or bytes
+   than REPLY_MAX could hold (hiredis would allocate for them before
+   reading any: "*2147483647" is 16 GB). Counts only; hiredis parses. */
+static int replies_complete (char const *buf, size_t len, unsigned int n)
+{
+  uint64_t need = n ;
+  size_t pos = 0 ;
+  while (need)
+  {
+    char const *eol = len > pos ? memchr(buf + pos, '\n', len - pos) : 0 ;
+    char type ;
+    uint64_t count = 0 ;
+    size_t i, digits = 0 ;
+    int minus = 0 ;
+    if (!eol) return 0 ;
+    type = buf[pos] ;
+    i = pos + 1 ;
+    need-- ;
+    if (type == '*' || type == '$')
+    {
+      if (i < len && buf[i] == '-') { minus = 1 ; i++ ; }
+      for (; buf + i < eol && buf[i] >= '0' && buf[i] <= '9' ; i++)
+        if (++digits > 10 || (count = count * 10 + (uint64_t)(buf[i] - '0')) > REPLY_MAX) return -1 ;
+      if (!digits || buf + i + 1 != eol || buf[i] != '\r') return 1 ;
+    }
+    pos = (size_t)(eol - buf) + 1 ;
+    if (minus) { if (count != 1) return 1 ; continue ; }
+    if (type == '*') need += count ;
+    else if (type == '$')
+    {
+      if (len - pos < count + 2) return 0 ;
+      pos += count + 2 ;
+    }
+    else if (type != '+' && type != '-' && type != ':') return 1 ;
+  }
+  return 1 ;
+}
+
+/* Sends the commands in cmd, reads n replies into rep. 0 on failure.
+   The replies are gathered (64 kB at most) and handed to hiredis only
+   once they are whole and their sizes sane. */
 static int converse (int fd, char const *cmd, size_t len, void **rep, unsigned int n, tain const *deadline, char *why)
 {
+  static char buf[REPLY_MAX] ;
   redisReader *reader ;
   size_t done = 0, total = 0 ;
   unsigned int got = 0 ;
+  int whole = 0 ;
   while (done < len)
   {
     ssize_t w ;
@@ -231,26 +271,27 @@ static int converse (int fd, char const *cmd, size_t len, void **rep, unsigned i
     if (w < 0 && !error_isagain(errno) && errno != EINTR) { saysys(why, "unable to send: ") ; return 0 ; }
     if (w > 0) done += (size_t)w ;
   }
+  while (!whole)
+  {
+    ssize_t r ;
+    if (total == sizeof(buf)) { say(why, "reply longer than 64 kB", 0) ; return 0 ; }
+    if (!wait_for(fd, IOPAUSE_READ, deadline, why)) return 0 ;
+    r = fd_read(fd, buf + total, sizeof(buf) - total) ;
+    if (r < 0 && (error_isagain(errno) || errno == EINTR)) continue ;
+    if (r < 0) { saysys(why, "unable to read: ") ; return 0 ; }
+    if (!r) { say(why, "the server closed the connection", 0) ; return 0 ; }
+    total += (size_t)r ;
+    whole = replies_complete(buf, total, n) ;
+    if (whole < 0) { say(why, "reply longer than 64 kB (announced in a header)", 0) ; return 0 ; }
+  }
   reader = redisReaderCreate() ;
   if (!reader) { saysys(why, "unable to allocate: ") ; return 0 ; }
-  while (got < n)
+  if (redisReaderFeed(reader, buf, total) != REDIS_OK) say(why, "unable to allocate", 0) ;
+  else while (got < n)
   {
-    char buf[4096] ;
-    ssize_t r ;
-    if (redisReaderGetReply(reader, &rep[got]) != REDIS_OK)
-    {
-      say(why, "garbled reply: ", redisReaderGetError(reader)) ;
-      break ;
-    }
-    if (rep[got]) { got++ ; continue ; }
-    if (!wait_for(fd, IOPAUSE_READ, deadline, why)) break ;
-    r = fd_read(fd, buf, sizeof(buf)) ;
-    if (r < 0 && (error_isagain(errno) || errno == EINTR)) continue ;
-    if (r < 0) { saysys(why, "unable to read: ") ; break ; }
-    if (!r) { say(why, "the server closed the connection", 0) ; break ; }
-    total += (size_t)r ;
-    if (total > REPLY_MAX) { say(why, "reply longer than 64 kB", 0) ; break ; }
-    if (redisReaderFeed(reader, buf, (size_t)r) != REDIS_OK) { say(why, "unable to allocate", 0) ; break ; }
+    if (redisReaderGetReply(reader, &rep[got]) != REDIS_OK) { say(why, "garbled reply: ", redisReaderGetError(reader)) ; break ; }
+    if (!rep[got]) { say(why, "garbled reply: incomplete", 0) ; break ; }
+    got++ ;
   }
   redisReaderFree(reader) ;
   if (got == n) return 1 ;

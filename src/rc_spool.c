@@ -4,10 +4,15 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <skalibs/types.h>
 #include <skalibs/allreadwrite.h>
 #include "rc.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
 
 /* Test builds only (test/t/race.t): widen the race windows, or remove by
    test-then-unlink as relay-ctrl 3.2 does, to show what the procedure
@@ -80,8 +85,8 @@ int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name,
 /* Remove name only if what stands there at the moment of removal is not
    fresh. Testing, then unlinking by name would lose a login renamed into
    place in between, so: move the entry aside, look at what was moved,
-   and put it back if it turns out fresh (link(2) never replaces, so an
-   even newer login wins). 1 removed, 0 kept or gone, -1 error. */
+   and put it back if it turns out fresh, never replacing an even newer
+   login (rc_spool_put_back). 1 removed, 0 kept or gone, -1 error. */
 int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
 {
   char old[RC_UNIQUE_MAX] ;
@@ -96,9 +101,25 @@ int rc_spool_remove_stale (int dirfd, char const *name, unsigned int expiry)
   if (fstatat(dirfd, old, &st, AT_SYMLINK_NOFOLLOW) == 0
    && !S_ISDIR(st.st_mode) && rc_spool_age(&st, time(0), expiry) != RC_FRESH)
     return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
-  /* Put it back without replacing anything; if even that fails, it stays
-     under the .old name for relay-ctrl-age. */
-  if (linkat(dirfd, old, dirfd, name, 0) < 0 && errno != EEXIST) return -1 ;
+  return rc_spool_put_back(dirfd, old, name) < 0 ? -1 : 0 ;
+}
+
+/* Puts a moved-aside entry back under name unless a newer one got there
+   meanwhile (then old is dropped). renameat2's RENAME_NOREPLACE needs no
+   right on the file itself: link(2) does, and under
+   fs.protected_hardlinks the SMTP user may not link the mail user's
+   entry. Fallback where the file system lacks RENAME_NOREPLACE: link,
+   which never replaces either; if that is refused too, the entry stays
+   under its .old name (that login is lost; relay-ctrl-age removes the
+   name once it is stale). 0 put back or superseded, -1 error. */
+int rc_spool_put_back (int dirfd, char const *old, char const *name)
+{
+  if (syscall(SYS_renameat2, dirfd, old, dirfd, name, RENAME_NOREPLACE) == 0) return 0 ;
+  if (errno == EINVAL || errno == ENOSYS)
+  {
+    if (linkat(dirfd, old, dirfd, name, 0) < 0 && errno != EEXIST) return -1 ;
+  }
+  else if (errno != EEXIST) return -1 ;
   unlinkat(dirfd, old, 0) ;
   return 0 ;
 }

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <skalibs/types.h>
 #include <skalibs/sgetopt.h>
+#include <sys/prctl.h>
 #include "rc.h"
 
 #define USAGE "relay-ctrl-age [ -v ]"
@@ -89,6 +90,7 @@ int main (int argc, char const *const *argv)
   char trash[RC_UNIQUE_MAX] ;
   time_t now ;
   subgetopt l = SUBGETOPT_ZERO ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-age") ;
   for (int opt ; (opt = subgetopt_r(argc, argv, "v", &l)) != -1 ;)
   {

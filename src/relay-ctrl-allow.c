@@ -30,8 +30,6 @@ static int record (char *addr, int *inherited)
   size_t len ;
   int dirfd ;
   if (!login_counts()) return -1 ;
-  /* We run as the mail user: keep their other processes out of our fds. */
-  if (getenv("RELAY_CTRL_DIR_FD")) prctl(PR_SET_DUMPABLE, 0) ;
   if (!ip) ip = getenv("IP") ;  /* Dovecot's post-login scripts */
   if (!ip) { rc_warn("not recording login: neither TCPREMOTEIP nor IP is set") ; return -1 ; }
   if (!rc_addr_canon(addr, ip, strlen(ip)))
@@ -70,6 +68,7 @@ int main (int argc, char const *const *argv)
   size_t w ;
   int inherited = 0 ;
   int dirfd ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-allow") ;
   dirfd = record(addr, &inherited) ;
   if (argc < 2) return 0 ;

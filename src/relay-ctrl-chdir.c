@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <skalibs/types.h>
+#include <sys/prctl.h>
 #include "rc.h"
 
 #define USAGE "relay-ctrl-chdir prog..."
@@ -35,6 +36,7 @@ int main (int argc, char const *const *argv)
   char q[RC_QUOTE_MAX] ;
   char const *dir ;
   int fd ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-chdir") ;
   if (argc < 2) rc_usage(USAGE) ;
   dir = getenv("RELAY_CTRL_DIR") ;

@@ -9,6 +9,7 @@
 #include <skalibs/types.h>
 #include <skalibs/fmtscan.h>
 #include <skalibs/allreadwrite.h>
+#include <sys/prctl.h>
 #include "rc.h"
 #include "rc_redis.h"
 
@@ -127,20 +128,23 @@ int main (int argc, char const *const *argv)
   char modif[2 * RC_RECORDS_MAX + 32 + RC_REDIS_HIDE_MAX] ;
   char addr[RC_ADDR_MAX] = "" ;
   size_t max = sizeof(modif) - 20 - RC_REDIS_HIDE_MAX ;
-  size_t w = 0 ;
-  int logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
+  char hide[24] ;
+  size_t w = 0, hidelen ;
+  int logips ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
+  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   rc_log_name("relay-ctrl-check") ;
   if (argc < 2) rc_usage(USAGE) ;
   if (getenv("RELAYCLIENT"))
   {
     if (logips) rc_info("RELAYCLIENT is already set: leaving it") ;
   }
-  else
-  {
-    w = check(modif, max, logips, addr) ;
-    if (!w && addr[0]) w = rc_redis_check(modif, max, addr, logips, getenv("RELAY_CTRL_LOG_ENV") ? &log_import : 0) ;
-  }
-  w += rc_spool_hide(modif + w) ;
+  else w = check(modif, max, logips, addr) ;
+  /* Done with the spool: not held through a Redis call. */
+  hidelen = rc_spool_hide(hide) ;
+  if (!w && addr[0] && !getenv("RELAYCLIENT")) w = rc_redis_check(modif, max, addr, logips, getenv("RELAY_CTRL_LOG_ENV") ? &log_import : 0) ;
+  memcpy(modif + w, hide, hidelen) ;
+  w += hidelen ;
   w += rc_redis_hide(modif + w) ;
   rc_exec(argv + 1, modif, w) ;
 }

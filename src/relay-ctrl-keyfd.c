@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/types.h>
+#include <sys/prctl.h>
 #include "rc.h"
 #include "rc_packet.h"
 
@@ -42,6 +43,7 @@ int main (int argc, char const *const *argv)
 {
   char modif[64 + 2 * UINT_FMT] ;
   size_t w ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-keyfd") ;
   if (argc < 2) rc_usage(USAGE) ;
   w = pass(modif, 0, "RELAY_CTRL_KEY") ;

@@ -11,6 +11,7 @@
 #include <skalibs/buffer.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/genalloc.h>
+#include <sys/prctl.h>
 #include "rc_ops.h"
 #include "rc_redis.h"
 
@@ -169,6 +170,7 @@ int main (int argc, char const *const *argv)
   int dirfd, m = 0 ;
   size_t n ;
   subgetopt l = SUBGETOPT_ZERO ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-list") ;
   for (int opt ; (opt = subgetopt_r(argc, argv, "am", &l)) != -1 ;)
   {

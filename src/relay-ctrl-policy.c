@@ -14,11 +14,18 @@
 #include <skalibs/types.h>
 #include <skalibs/buffer.h>
 #include <skalibs/skamisc.h>
+#include <skalibs/tai.h>
+#include <skalibs/unix-timed.h>
+#include <skalibs/djbunix.h>
+#include <sys/prctl.h>
 #include "rc_ops.h"
 
 #define USAGE "relay-ctrl-policy"
 #define NOT_DONE "not relaying for "
-#define LINE_MAX_LEN 2048
+#define LINE_MAX_LEN 2048  /* 2047 bytes and the newline */
+#define IDLE_DEFAULT 60
+#define TIMEOUT_DEFAULT 10
+#define SECONDS_MAX 3600
 #define ATTR_MAX 100
 #define ALLOW_MAX 256
 
@@ -32,7 +39,7 @@ struct request
 } ;
 
 static char const *allow = "OK" ;
-static unsigned int expiry ;
+static unsigned int expiry, idle, timeout ;
 static int dirfd = -1, logips ;
 
 static void malformed (struct request *r, char const *why)
@@ -63,22 +70,41 @@ static void attribute (struct request *r, char *line, size_t len)
   }
 }
 
+/* A line within the deadline, as getlnmax; dies at the deadline, since a
+   client that is this slow holds a connection others need. */
+static int getline_by (char *line, size_t *w, tain const *deadline, int idle_wait)
+{
+  ssize_t g = timed_getlnmax_g(buffer_0, line, LINE_MAX_LEN + 2, w, '\n', deadline) ;
+  if (g < 0 && errno == ETIMEDOUT)
+  {
+    if (idle_wait) { rc_info("closing the connection: idle for longer than RELAY_CTRL_POLICY_IDLE") ; _exit(0) ; }
+    rc_fatal(111, "closing the connection: a request took longer than RELAY_CTRL_POLICY_TIMEOUT") ;
+  }
+  return (int)g ;
+}
+
 /* 1: a request, ended by an empty line. 0: the client closed the
-   connection between requests. -1: it closed it within one. */
+   connection between requests. -1: it closed it within one. The first
+   line may take RELAY_CTRL_POLICY_IDLE seconds to come, the whole
+   request RELAY_CTRL_POLICY_TIMEOUT from there. */
 static int get_request (struct request *r)
 {
-  char line[LINE_MAX_LEN] ;
+  char line[LINE_MAX_LEN + 2] ;  /* room for CR LF, and for getlnmax to see the end */
   unsigned int lines = 0 ;
+  tain deadline ;
   memset(r, 0, sizeof(*r)) ;
+  tain_now_g() ;
+  tain_addsec_g(&deadline, (int)idle) ;
   for (;;)
   {
     size_t w = 0 ;
-    int g = getlnmax(buffer_0, line, sizeof(line), &w, '\n') ;
+    int g = getline_by(line, &w, &deadline, !lines && !w) ;
+    if (!lines) tain_addsec_g(&deadline, (int)timeout) ;
     if (g < 0 && errno == ERANGE)
     {
       malformed(r, "a line is longer than 2047 bytes") ;
       lines++ ;
-      do { w = 0 ; g = getlnmax(buffer_0, line, sizeof(line), &w, '\n') ; }
+      do { w = 0 ; g = getline_by(line, &w, &deadline, 0) ; }
       while (g < 0 && errno == ERANGE) ;
       if (g > 0) continue ;
     }
@@ -87,9 +113,20 @@ static int get_request (struct request *r)
     w-- ;
     if (w && line[w - 1] == '\r') w-- ;
     if (!w) return 1 ;
+    if (w >= LINE_MAX_LEN) { malformed(r, "a line is longer than 2047 bytes") ; lines++ ; continue ; }
     lines++ ;
     attribute(r, line, w) ;
   }
+}
+
+static unsigned int seconds (char const *var, unsigned int def)
+{
+  char q[RC_QUOTE_MAX] ;
+  char const *s = getenv(var) ;
+  unsigned int n ;
+  if (!s) return def ;
+  if (!uint0_scan(s, &n) || !n || n > SECONDS_MAX) rc_fatal(100, var, "=", rc_quote(q, s), " is not a number of seconds from 1 to 3600") ;
+  return n ;
 }
 
 static char const *decide (struct request *r)
@@ -168,6 +205,7 @@ static void keep_logs_off_the_socket (void)
 int main (int argc, char const *const *argv)
 {
   char const *s ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   (void)argv ;
   rc_log_name("relay-ctrl-policy") ;
   keep_logs_off_the_socket() ;
@@ -183,10 +221,17 @@ int main (int argc, char const *const *argv)
     allow = s ;
   }
   expiry = rc_expiry() ;
+  idle = seconds("RELAY_CTRL_POLICY_IDLE", IDLE_DEFAULT) ;
+  timeout = seconds("RELAY_CTRL_POLICY_TIMEOUT", TIMEOUT_DEFAULT) ;
+  tain_now_set_stopwatch_g() ;
+  /* The timed reads need it; 1 may share the socket, so writes are
+     timed too. */
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) rc_fatalsys(111, "unable to make the connection non-blocking") ;
   logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   for (;;)
   {
     struct request r ;
+    tain deadline ;
     int g = get_request(&r) ;
     if (!g) return 0 ;
     if (g < 0)
@@ -195,7 +240,10 @@ int main (int argc, char const *const *argv)
       return 0 ;
     }
     if (buffer_puts(buffer_1, "action=") < 0 || buffer_puts(buffer_1, decide(&r)) < 0
-     || buffer_putsflush(buffer_1, "\n\n") < 0)
+     || buffer_puts(buffer_1, "\n\n") < 0)
+      rc_fatalsys(111, "unable to answer") ;
+    tain_addsec_g(&deadline, (int)timeout) ;
+    if (!buffer_timed_flush_g(buffer_1, &deadline))
       rc_fatalsys(111, "unable to answer") ;
   }
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/buffer.h>
+#include <sys/prctl.h>
 #include "rc_ops.h"
 #include "rc_redis.h"
 #include "rc_lookup.h"
@@ -21,6 +22,7 @@ int main (int argc, char const *const *argv)
   struct rc_lookup found ;
   int user = 0 ;
   subgetopt l = SUBGETOPT_ZERO ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-query") ;
   for (int opt ; (opt = subgetopt_r(argc, argv, "u", &l)) != -1 ;)
   {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/types.h>
+#include <sys/prctl.h>
 #include "rc.h"
 #include "rc_packet.h"
 
@@ -21,6 +22,7 @@ int main (int argc, char const *const *argv)
   char const *path ;
   size_t w = sizeof(VAR) - 1 ;
   int fd ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-redis-auth") ;
   if (argc < 2) rc_usage(USAGE) ;
   path = getenv("RELAY_CTRL_REDIS_AUTH") ;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <skalibs/sgetopt.h>
+#include <sys/prctl.h>
 #include "rc_ops.h"
 #include "rc_redis.h"
 
@@ -104,6 +105,7 @@ int main (int argc, char const *const *argv)
 {
   int dirfd, users = 0 ;
   subgetopt l = SUBGETOPT_ZERO ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-revoke") ;
   for (int opt ; (opt = subgetopt_r(argc, argv, "u", &l)) != -1 ;)
   {

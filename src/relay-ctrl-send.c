@@ -125,9 +125,12 @@ static void send_one (int fd, remote *r)
   if (fd < 0) return ;
   if (authenticated)
   {
+    /* Naming the receiver in the MAC: a copy is good nowhere else. */
+    char rcv[RC_RECEIVER_MAX] ;
+    size_t rcvlen = rc_receiver_pack(rcv, r->ip.ip, r->ip.is6, r->port) ;
     char *ts = r->sent[r->nsent++ % SENT_MAX] ;
     rc_timestamp_now(ts) ;
-    n = rc_packet_build(packet, 0, ts, ip, is6, records, recordslen, key.key, key.len) ;
+    n = rc_packet_build(packet, 0, ts, ip, is6, rcv, rcvlen, records, recordslen, key.key, key.len) ;
   }
   else n = strlen(addr), memcpy(packet, addr, n) ;
   if (socket_send46(fd, packet, n, &r->ip, r->port) < 0 && errno != EAGAIN)
@@ -236,7 +239,8 @@ static int prepare (void)
     char packet[RC_PACKET_MAX] ;
     char ts[RC_TIMESTAMP_MAX + 1] ;
     rc_timestamp_now(ts) ;
-    if (!rc_packet_build(packet, 0, ts, ip, is6, records, recordslen, key.key, key.len))
+    char rcv[RC_RECEIVER_MAX] = { 0 } ;
+    if (!rc_packet_build(packet, 0, ts, ip, is6, rcv, RC_RECEIVER_MAX, records, recordslen, key.key, key.len))
     {
       rc_warn("sending login from ", addr, " without its variables: they do not fit in a packet") ;
       recordslen = 0 ;
@@ -272,12 +276,9 @@ static void spawn (void)
 
 int main (int argc, char const *const *argv)
 {
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-send") ;
   if (argc < 2) rc_usage(USAGE) ;
-  /* The background sender holds the key and runs as the mail user: not
-     dumpable, so that user cannot trace it or read its memory. execve
-     resets this for prog. */
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ;
   tain_now_set_stopwatch_g() ;
   if (prepare()) spawn() ;
   memset(key.key, 0, sizeof(key.key)) ;

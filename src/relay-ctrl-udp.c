@@ -3,6 +3,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <skalibs/types.h>
 #include <skalibs/ip46.h>
 #include "rc.h"
@@ -29,13 +31,18 @@ static rc_net nets[NETS_MAX] ;
 static size_t nnets ;
 static int restricted, legacy, dirfd, inherited, log_ips ;
 static rc_spool_self self ;
+static uint16_t own_port ;
 
-/* MACs of the requests accepted within the skew window. A request older
-   than floor may have been forgotten, so it is refused; floor starts at
-   the start time, so a restart forgets nothing that could be replayed. */
+/* MACs of the requests accepted within the skew window. A request dated
+   at or before floor may have been forgotten, so it is refused. At start
+   floor is the later of the start time and the time of FLOOR_NAME in the
+   spool, which is kept at or above every timestamp accepted (rounded up
+   to the second) before the login is recorded: a restart forgets
+   nothing that could be replayed, even a request dated ahead. */
+#define FLOOR_NAME ".udp-floor"
 static struct { uint64_t ts ; char mac[RC_MAC_LEN] ; } replay[REPLAY_MAX] ;
 static size_t replay_n, replay_next ;
-static uint64_t floor_ns ;
+static uint64_t floor_ns, persisted_ns ;
 
 /* An index of the ring by MAC: chains through replay_link, headed in
    replay_head (slot + 1, 0 for none), bucket from the MAC's first bytes
@@ -65,16 +72,59 @@ static void unindex (size_t slot)
   if (*p) *p = replay_link[slot] ;
 }
 
-static void remember (char const *mac, uint64_t ts)
+/* When full, forget the next entry of the ring that is not dated ahead
+   of this host's clock (one dated ahead stays, or it could come back
+   once forgotten), and the floor never passes this host's clock: one
+   request dated ahead cannot make genuine logins look replayed. */
+static void remember (char const *mac, uint64_t ts, uint64_t now)
 {
-  if (replay_n == REPLAY_MAX && replay[replay_next].ts > floor_ns) floor_ns = replay[replay_next].ts ;
-  if (replay_n == REPLAY_MAX) unindex(replay_next) ;
+  if (replay_n == REPLAY_MAX)
+  {
+    uint64_t f ;
+    for (size_t tries = 0 ; replay[replay_next].ts > now && tries < REPLAY_MAX ; tries++)
+      replay_next = (replay_next + 1) % REPLAY_MAX ;
+    f = replay[replay_next].ts < now ? replay[replay_next].ts : now ;
+    if (f > floor_ns) floor_ns = f ;
+    unindex(replay_next) ;
+  }
   replay[replay_next].ts = ts ;
   memcpy(replay[replay_next].mac, mac, RC_MAC_LEN) ;
   replay_link[replay_next] = replay_head[bucket(mac)] ;
   replay_head[bucket(mac)] = (uint16_t)(replay_next + 1) ;
   replay_next = (replay_next + 1) % REPLAY_MAX ;
   if (replay_n < REPLAY_MAX) replay_n++ ;
+}
+
+static void floor_load (uint64_t start)
+{
+  struct stat st ;
+  floor_ns = start ;
+  if (fstatat(dirfd, FLOOR_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) return ;
+  persisted_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec ;
+  if (persisted_ns > floor_ns) floor_ns = persisted_ns ;
+}
+
+/* FLOOR_NAME's time raised to ts, rounded up to the second (so a file
+   system that keeps whole seconds loses nothing, and it is set at most
+   once a second). 0 if that failed. */
+static int floor_keep (uint64_t ts)
+{
+  struct timespec t[2] ;
+  if (ts <= persisted_ns) return 1 ;
+  t[0].tv_sec = (time_t)((ts + 999999999ULL) / 1000000000ULL) ;
+  t[0].tv_nsec = 0 ;
+  t[1] = t[0] ;
+  if (utimensat(dirfd, FLOOR_NAME, t, AT_SYMLINK_NOFOLLOW) < 0)
+  {
+    int fd ;
+    if (errno != ENOENT) return 0 ;
+    fd = openat(dirfd, FLOOR_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) ;
+    if (fd < 0) return 0 ;
+    close(fd) ;
+    if (utimensat(dirfd, FLOOR_NAME, t, AT_SYMLINK_NOFOLLOW) < 0) return 0 ;
+  }
+  persisted_ns = (uint64_t)t[0].tv_sec * 1000000000ULL ;
+  return 1 ;
 }
 
 /* The datagrams of one recvmmsg, and the answers to them, sent with one
@@ -85,6 +135,10 @@ static struct sockaddr_storage peer[BATCH] ;
 static char inbuf[BATCH][RC_PACKET_MAX + 1] ;
 static char outbuf[BATCH][RC_PACKET_MAX] ;
 static char outfrom[BATCH][FROM_MAX] ;
+/* Each datagram's IP_PKTINFO or IPV6_PKTINFO (in6_pktinfo, glibc shows
+   it only under _GNU_SOURCE: the 16-byte address first). */
+#define CMSG_MAX (CMSG_SPACE(16 + sizeof(unsigned int)) + CMSG_SPACE(sizeof(struct in_pktinfo)))
+static union { struct cmsghdr h ; char buf[CMSG_MAX] ; } incmsg[BATCH] ;
 static unsigned int nout, cur ;
 
 /* Queues an answer to the datagram being handled. */
@@ -172,7 +226,8 @@ static int env_allowed (char const *from, rc_packet const *p, char *out, size_t 
   return 1 ;
 }
 
-static void authenticated (int fd, char const *buf, size_t len, ip46 const *src, uint16_t port, char const *from)
+/* dst: the datagram's destination address (dst6: 16 bytes, else 4). */
+static void authenticated (int fd, char const *buf, size_t len, ip46 const *src, uint16_t port, char const *from, char const *dst, int dst6)
 {
   rc_packet p ;
   char addr[IP46_FMT] ;
@@ -183,6 +238,7 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
   rc_key const *key = 0 ;
   size_t datalen = 0, n ;
   int is6 ;
+  uint64_t now ;
   if (!nkeys) { reject(from, "authenticated packet, but no key is configured", "") ; return ; }
   why = rc_packet_parse(&p, buf, len) ;
   if (why) { reject(from, why, "") ; return ; }
@@ -190,15 +246,27 @@ static void authenticated (int fd, char const *buf, size_t len, ip46 const *src,
     if (rc_packet_verify(&p, buf, keys[i].key, keys[i].len)) key = keys + i ;
   if (!key) { reject(from, "bad MAC (wrong key or altered packet)", "") ; return ; }
   if (p.response) { reject(from, "a response, not a request", "") ; return ; }
-  why = skew(p.tsns, now_ns()) ;
+  if (!p.rcvlen) { reject(from, "no receiver item (a sender older than this receiver?)", "") ; return ; }
+  {
+    char own[RC_RECEIVER_MAX] ;
+    size_t ownlen = rc_receiver_pack(own, dst, dst6, own_port) ;
+    if (ownlen != p.rcvlen || memcmp(own, p.rcv, ownlen)) { reject(from, "sent to another receiver", "") ; return ; }
+  }
+  now = now_ns() ;
+  why = skew(p.tsns, now) ;
   if (why) { reject(from, why, "") ; return ; }
   if (replayed(p.mac)) { reject(from, "replay of a packet already accepted", "") ; return ; }
   is6 = p.is6 ? rc_ip_unmap(ip, p.ip) : (memcpy(ip, p.ip, 4), 0) ;
   addr[is6 ? ip6_fmt(addr, ip) : ip4_fmt(addr, ip)] = 0 ;
   if (!env_allowed(from, &p, data, &datalen)) return ;
+  if (!floor_keep(p.tsns))
+  {
+    rc_warnsys("not recording a login sent by ", from, ": unable to keep the replay floor in " FLOOR_NAME " in the spool") ;
+    return ;
+  }
   if (!record(from, addr, data, datalen)) return ;
-  remember(p.mac, p.tsns) ;
-  n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, key->key, key->len) ;
+  remember(p.mac, p.tsns, now) ;
+  n = rc_packet_build(answer, 1, p.ts, p.ip, p.is6, 0, 0, 0, 0, key->key, key->len) ;
   (void)fd ; (void)src ; (void)port ;
   reply(answer, n, from) ;
 }
@@ -214,8 +282,10 @@ static void unauthenticated (int fd, char const *buf, size_t len, ip46 const *sr
   reply("", 1, from) ;
 }
 
-static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t port)
+static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t port, ip46 const *to)
 {
+  char dst[16] ;
+  int dst6 = to->is6 ? rc_ip_unmap(dst, to->ip) : (memcpy(dst, to->ip, 4), 0) ;
   char from[FROM_MAX] ;
   char ip[16] ;
   int is6 = src->is6 ? rc_ip_unmap(ip, src->ip) : (memcpy(ip, src->ip, 4), 0) ;
@@ -229,7 +299,7 @@ static void handle (int fd, char const *buf, size_t len, ip46 *src, uint16_t por
   if (restricted && !rc_nets_match(nets, nnets, ip, is6)) reject(from, "sender not in RELAY_CTRL_SENDERS", "") ;
   else if (!len) reject(from, "empty packet", "") ;
   else if (len > RC_PACKET_MAX) reject(from, "oversized packet", "") ;
-  else if (buf[0] == RC_PACKET_VERSION) authenticated(fd, buf, len, src, port, from) ;
+  else if (buf[0] == RC_PACKET_VERSION) authenticated(fd, buf, len, src, port, from, dst, dst6) ;
   else if ((unsigned char)buf[0] < 0x20) reject(from, "unknown packet version", "") ;
   else unauthenticated(fd, buf, len, src, port, from) ;
 }
@@ -290,6 +360,28 @@ static int peer_scan (struct sockaddr_storage const *ss, socklen_t len, ip46 *sr
   return 0 ;
 }
 
+/* The address a datagram was sent to, from its IP_PKTINFO or
+   IPV6_PKTINFO (when bound to every address); to is left as it is
+   without one. */
+static void dest_scan (struct msghdr *m, ip46 *to)
+{
+  for (struct cmsghdr *h = CMSG_FIRSTHDR(m) ; h ; h = CMSG_NXTHDR(m, h))
+  {
+    if (h->cmsg_level == IPPROTO_IP && h->cmsg_type == IP_PKTINFO)
+    {
+      struct in_pktinfo pi ;
+      memcpy(&pi, CMSG_DATA(h), sizeof(pi)) ;
+      memcpy(to->ip, &pi.ipi_addr, 4) ;
+      to->is6 = 0 ;
+    }
+    else if (h->cmsg_level == IPPROTO_IPV6 && h->cmsg_type == IPV6_PKTINFO)
+    {
+      memcpy(to->ip, CMSG_DATA(h), 16) ;
+      to->is6 = 1 ;
+    }
+  }
+}
+
 int main (int argc, char const *const *argv)
 {
   char text[IP46_FMT] ;
@@ -298,6 +390,7 @@ int main (int argc, char const *const *argv)
   uint16_t port ;
   struct stat st ;
   int fd ;
+  prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   (void)argv ;
   rc_log_name("relay-ctrl-udp") ;
   if (argc > 1) rc_usage(USAGE) ;
@@ -310,7 +403,14 @@ int main (int argc, char const *const *argv)
   text[ip46_fmt(text, &bind)] = 0 ;
   fmt[uint16_fmt(fmt, port)] = 0 ;
   if (socket_bind46(fd, &bind, port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
-  floor_ns = now_ns() ;
+  {
+    int one = 1 ;
+    if ((bind.is6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))
+                  : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) < 0)
+      rc_fatalsys(111, "unable to ask for the destination address of datagrams") ;
+  }
+  own_port = port ;
+  floor_load(now_ns()) ;
   rc_info("listening on ", text, " port ", fmt, nkeys ? (legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", restricted ? "" : ", from any sender") ;
   /* Files are made with their final mode, so rc_spool_write needs no
      fchmod; and the pid for their temporary names is got once. */
@@ -332,6 +432,8 @@ int main (int argc, char const *const *argv)
       inmsg[i].msg_hdr.msg_namelen = sizeof(peer[i]) ;
       inmsg[i].msg_hdr.msg_iov = &iniov[i] ;
       inmsg[i].msg_hdr.msg_iovlen = 1 ;
+      inmsg[i].msg_hdr.msg_control = incmsg[i].buf ;
+      inmsg[i].msg_hdr.msg_controllen = sizeof(incmsg[i].buf) ;
     }
     /* Waits for one datagram, then takes those already queued. */
     r = recvmmsg(fd, inmsg, BATCH, MSG_WAITFORONE, 0) ;
@@ -342,10 +444,11 @@ int main (int argc, char const *const *argv)
     }
     for (cur = 0 ; cur < (unsigned int)r ; cur++)
     {
-      ip46 src = { .is6 = bind.is6 } ;
+      ip46 src = { .is6 = bind.is6 }, to = bind ;
       uint16_t sport ;
       if (!peer_scan(&peer[cur], inmsg[cur].msg_hdr.msg_namelen, &src, &sport)) continue ;
-      handle(fd, inbuf[cur], inmsg[cur].msg_len, &src, sport) ;
+      dest_scan(&inmsg[cur].msg_hdr, &to) ;
+      handle(fd, inbuf[cur], inmsg[cur].msg_len, &src, sport, &to) ;
     }
     flush(fd) ;
   }

@@ -52,3 +52,16 @@ mkspool () {
 # age FILE SECONDS: set FILE's mtime SECONDS in the past (negative: future).
 age () { touch -h -d "@$(( $(date +%s) - $2 ))" "$1"; }
 mtime () { stat -c %Y "$1"; }
+
+# mkuser VAR: a new system user with its own group, removed at exit;
+# its name goes into VAR. Retries while another useradd holds the lock.
+mkuser () {
+  local n=rct$$${1,,} try
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    useradd --system --user-group --no-create-home --home-dir / --shell /usr/sbin/nologin "$n" 2>"$T/.useradd" && break
+    sleep 0.5
+  done
+  if ! id -u "$n" >/dev/null 2>&1; then failed "create test user $n" "$(cat "$T/.useradd")"; return 1; fi
+  cleanup "userdel $n 2>/dev/null"
+  printf -v "$1" %s "$n"
+}

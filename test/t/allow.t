@@ -135,3 +135,10 @@ allow TCPREMOTEIP=192.0.2.52 USER=joe AUTHENTICATED=carol -- relay-ctrl-allow
 is "$(content "$SPOOL/192.0.2.52")" 'U S E R = j o e \0' "USER wins over AUTHENTICATED"
 allow TCPREMOTEIP=192.0.2.53 AUTHENTICATED= -- relay-ctrl-allow
 is "$(content "$SPOOL/192.0.2.53")" '' "an empty AUTHENTICATED records no user"
+
+# Issue 10, finding 13: a value too long for the entry is left out with
+# a log line, not silently.
+mkspool
+run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.77 USER="$(head -c 10240 /dev/zero | tr '\0' u)" DOMAIN=example.org -- relay-ctrl-allow true
+has "$ERR" "warning: not recording USER for 192\.0\.2\.77: it does not fit in the entry's 4096 bytes" "a 10 KB USER: left out, with a warning"
+is "$(tr '\0' ' ' <"$SPOOL/192.0.2.77")" "DOMAIN=example.org " "and the login is recorded with the rest"

@@ -80,7 +80,7 @@ is "$ERR" "" "install: no warnings on a fresh system"
 for p in $PROGS; do
   has "$OUT" "^installer: installed $BINDIR/$p\$" "install: reports $p"
   ok "install: $p identical to the built one" cmp -s "$S/build/$p" "$BINDIR/$p"
-  is "$(mode "$BINDIR/$p")" 755 "install: $p mode 0755"
+  is "$(mode "$BINDIR/$p")" 711 "install: $p mode 0711 (not readable: non-dumpable from exec)"
 done
 for m in "$S"/man/*.[1-8]; do
   n=${m##*/}
@@ -158,7 +158,9 @@ broken () {
 fresh; printf 'x' >>"$BINDIR/relay-ctrl-check"
 broken "a program is corrupted" "^installer: $BINDIR/relay-ctrl-check differs from build/relay-ctrl-check\$"
 fresh; chmod 0644 "$BINDIR/relay-ctrl-age"
-broken "a program has mode 0644" "$BINDIR/relay-ctrl-age is mode 0644, not 0755"
+broken "a program has mode 0644" "$BINDIR/relay-ctrl-age is mode 0644, not 0711"
+fresh; chmod 0755 "$BINDIR/relay-ctrl-allow"
+broken "a program is readable by others (0755)" "$BINDIR/relay-ctrl-allow is mode 0755, not 0711"
 fresh; rm "$BINDIR/relay-ctrl-allow"
 broken "a program is deleted" "$BINDIR/relay-ctrl-allow is missing"
 fresh; rm "$MANDIR/man7/rc-installer-test.7"

@@ -13,8 +13,8 @@ is "$rc" 0 "rc-packet-unit exits 0"
 # The vectors in the document are the ones the unit driver checks.
 python3 -c "open('$T/vk','wb').write(bytes(range(32)))"
 doc=$(tr -d ' \n' < "$TOP/doc/packet-format.md")
-v1=$(python3 "$TOP/test/udp/packet.py" hex "$T/vk" 1700000000.123456789 192.0.2.1 USER=joe DOMAIN=example.org)
-v2=$(python3 "$TOP/test/udp/packet.py" hex "$T/vk" 1700000000.5 2001:db8::1 USER=ann)
+v1=$(python3 "$TOP/test/udp/packet.py" hex "$T/vk" 1700000000.123456789 192.0.2.1 --to 192.0.2.25:811 USER=joe DOMAIN=example.org)
+v2=$(python3 "$TOP/test/udp/packet.py" hex "$T/vk" 1700000000.5 2001:db8::1 --to [2001:db8::25]:811 USER=ann)
 ok "vector 1 from the Python implementation is in the document" grep -q "$v1" <<<"$doc"
 ok "vector 2 from the Python implementation is in the document" grep -q "$v2" <<<"$doc"
 ok "vector 1 is what the C unit checks" grep -q "$v1" "$TOP/test/unit/rc-packet-unit.c"

@@ -193,3 +193,77 @@ if command -v tcpserver >/dev/null && command -v tcpclient >/dev/null; then
   is "$out" $'action=OK\n\naction=DUNNO\n\naction=DUNNO' "stderr on the connection (spawn): only answers reach the client, no log line"
   kill "$tcp"; wait "$tcp" 2>/dev/null
 fi
+
+# Issue 10, finding 13: a 2047-byte attribute line is taken, with a
+# newline or CR LF; 2048 bytes is too long.
+long=x=$(head -c 2045 /dev/zero | tr '\0' y)
+{ req 192.0.2.1 "$long" | head -c -1; printf '\n'; } > "$T/in"
+pol --
+ok "a 2047-byte attribute line is taken" cmp -s "$T/.out" <(printf 'action=OK\n\n')
+req 192.0.2.1 "$long" | sed 's/$/\r/' > "$T/in"
+pol --
+ok "a 2047-byte attribute line ended by CR LF is taken" cmp -s "$T/.out" <(printf 'action=OK\n\n')
+req 192.0.2.1 "${long}y" > "$T/in"
+pol --
+ok "a 2048-byte line is refused" cmp -s "$T/.out" <(printf 'action=DUNNO\n\n')
+has "$ERR" "a line is longer than 2047 bytes" "and says why"
+
+# Issue 10, finding 6: idle and slow clients are dropped.
+# slow WRITER VAR=value...: the policy server reading from WRITER's output
+# through a pipe; sets RC and ERR (at most 30 s).
+slow () {
+  local w=$1 wpid; shift
+  rm -f "$T/slow"; mkfifo "$T/slow"
+  bash -c "$w" >"$T/slow" &
+  wpid=$!
+  timeout 30 env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" "$@" relay-ctrl-policy <"$T/slow" >"$T/.out" 2>"$T/.err"
+  RC=$?; ERR=$(cat "$T/.err"); OUT=$(cat "$T/.out")
+  stop_writer "$wpid"
+}
+stop_writer () { local c; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill "$c" 2>/dev/null; done; kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+slow 'sleep 20' RELAY_CTRL_POLICY_IDLE=1
+is "$RC" 0 "idle: a client that sends nothing is dropped (exit 0, before the 30 s guard)"
+has "$ERR" "info: closing the connection: idle for longer than RELAY_CTRL_POLICY_IDLE" "idle: says so"
+slow 'printf "request=smtpd_access_policy\nclient_address=192.0.2.1\n\n"; sleep 20' RELAY_CTRL_POLICY_IDLE=1
+is "$RC:$OUT" "0:action=OK" "idle: counted again after each answer"
+slow 'printf "request=smtpd_access_policy\n"; sleep 20' RELAY_CTRL_POLICY_TIMEOUT=1
+is "$RC" 111 "slow request: dropped (exit 111)"
+has "$ERR" "fatal: closing the connection: a request took longer than RELAY_CTRL_POLICY_TIMEOUT" "slow request: says so"
+slow 'printf "request=smtpd_access_policy\n"; while sleep 0.3; do printf "x=y\n"; done' RELAY_CTRL_POLICY_TIMEOUT=1
+is "$RC" 111 "a request trickled a line at a time is dropped all the same"
+for v in RELAY_CTRL_POLICY_IDLE RELAY_CTRL_POLICY_TIMEOUT; do
+  for bad in 0 3601 junk ''; do
+    req 192.0.2.1 > "$T/in"
+    pol "$v=$bad" --
+    is "$RC" 100 "$v=$bad: exit 100"
+  done
+  has "$ERR" "fatal: $v= is not a number of seconds from 1 to 3600" "$v: says why"
+done
+
+# The attack: local users fill tcpserver's connection limit with idle
+# connections. With the idle timeout they are dropped, and Postfix's
+# next connection is answered.
+PP=$(( 20000 + RANDOM % 5000 ))
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_POLICY_IDLE=1 \
+  tcpserver -H -R -l localhost -c 3 127.0.0.1 "$PP" relay-ctrl-policy 2>"$T/tcpserver.err" &
+tsp=$!
+cleanup "kill $tsp 2>/dev/null"
+python3 - "$PP" >"$T/exhaust.out" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+for _ in range(50):
+    try: socket.create_connection(("127.0.0.1", port)).close(); break
+    except OSError: time.sleep(0.1)
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+for c in idle:
+    c.settimeout(20)
+    print("idle connection closed by the server" if c.recv(100) == b"" else "idle connection got data")
+c = socket.create_connection(("127.0.0.1", port)); c.settimeout(20)
+c.sendall(b"request=smtpd_access_policy\nclient_address=192.0.2.1\n\n")
+print(c.recv(100).decode().strip())
+PY
+is "$(cat "$T/exhaust.out")" "idle connection closed by the server
+idle connection closed by the server
+idle connection closed by the server
+action=OK" "three idle connections at tcpserver -c 3 are dropped, then Postfix is answered"
+kill $tsp 2>/dev/null; wait $tsp 2>/dev/null

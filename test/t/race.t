@@ -55,3 +55,63 @@ echo "# stress: $logins logins over $k addresses in ${SECS}s with two agers and 
 ok "stress ran ($logins logins)" test "$logins" -ge 20
 is "$lost" 0 "stress: no login lost"
 is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "stress: no .old.* file left"
+
+# 3. The same with real uids (issue 10, finding 5): logins written by a
+# mail user, relay-ctrl-check running as the SMTP user, relay-ctrl-age
+# and relay-ctrl-revoke as root, under fs.protected_hardlinks=1, where
+# the SMTP user may not link(2) the mail user's entry to put it back.
+mkuser POPU || exit 0
+mkuser SMTPU || exit 0
+hl=/proc/sys/fs/protected_hardlinks
+was=$(cat $hl)
+if [ "$was" != 1 ]; then echo 1 >$hl && cleanup "echo $was >$hl"; fi
+is "$(cat $hl)" 1 "fs.protected_hardlinks=1"
+unset RELAY_CTRL_DIR RELAY_CTRL_EXPIRY
+login () { env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$1 USER=fresh relay-ctrl-chdir setuidgid "$POPU" relay-ctrl-allow; }
+# uround LOGIN_AT: a stale entry of the mail user; the 400 ms-delayed
+# checker as the SMTP user; a new login by the mail user at LOGIN_AT
+# (0.2: after its stale test, so it moves the fresh entry aside and must
+# put it back; 0.6: while the stale one is aside).
+uround () {
+  mkspool
+  login $X; age "$SPOOL/$X" 3600
+  env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_EXPIRY=60 TCPREMOTEIP=$X \
+    relay-ctrl-chdir setuidgid "$SMTPU" "$BIN/test/relay-ctrl-check-delay" true &
+  sleep "$1"
+  login $X
+  wait
+  if [ -f "$SPOOL/$X" ] && [ $(( $(date +%s) - $(mtime "$SPOOL/$X") )) -le 5 ]; then echo present; else echo missing; fi
+  ls -A "$SPOOL" | grep -c '^\.' >"$T/leftovers"
+}
+for at in 0.2 0.6; do
+  is "$(uround $at)" present "real uids: a mail user's login ${at}s into the SMTP user's removal survives"
+  is "$(cat "$T/leftovers")" 0 "real uids: no .old.* file left (login at ${at}s)"
+  is "$(stat -c %U "$SPOOL/$X" 2>/dev/null)" "$POPU" "real uids: the entry is the mail user's (login at ${at}s)"
+done
+
+mkspool
+SECS=${RC_RACE_SECONDS:-8}
+stop=$T/stop2 lost=0 logins=0 i=0
+for _ in 1 2; do ( while [ ! -e "$stop" ]; do RELAY_CTRL_DIR=$SPOOL RELAY_CTRL_EXPIRY=1 "$BIN/relay-ctrl-age" 2>/dev/null; done ) & done
+( while [ ! -e "$stop" ]; do
+    env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_EXPIRY=1 TCPREMOTEIP=10.9.0.$((RANDOM % 200)) \
+      relay-ctrl-chdir setuidgid "$SMTPU" relay-ctrl-check true 2>/dev/null
+  done ) &
+( while [ ! -e "$stop" ]; do
+    RELAY_CTRL_DIR=$SPOOL "$BIN/relay-ctrl-revoke" -u nobody-logs-in-as-this 2>/dev/null
+  done ) &
+end=$((SECONDS + SECS))
+while [ $SECONDS -lt $end ]; do
+  a=10.9.$((i / 200)).$((i % 200)); i=$(( (i + 1) % k ))
+  login $a
+  logins=$((logins + 1))
+  if [ ! -e "$SPOOL/$a" ]; then
+    sleep 0.05
+    [ -e "$SPOOL/$a" ] || lost=$((lost + 1))
+  fi
+done
+touch "$stop"; wait
+echo "# real uids: $logins logins by $POPU over $k addresses in ${SECS}s; two agers and a revoker as root, a checker as $SMTPU; $lost lost"
+ok "real uids: stress ran ($logins logins)" test "$logins" -ge 20
+is "$lost" 0 "real uids: no login lost"
+is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "real uids: no .old.* file left"

@@ -321,10 +321,12 @@ while True:
     elif mode == "partial": c.sendall(b"$100\r\nUSER="); time.sleep(3)
     elif mode == "huge": c.sendall(b"$10000000\r\n" + b"A" * 200000); time.sleep(1)
     elif mode == "int": c.sendall(b":42\r\n")
+    elif mode == "aggregate": c.sendall(b"*2147483647\r\n"); time.sleep(1)
+    elif mode == "nested": c.sendall(b"*1\r\n*1\r\n*65537\r\n"); time.sleep(1)
     c.close()
 EOF
 n=0
-for mode in junk close partial huge int backlog; do
+for mode in junk close partial huge int aggregate nested backlog; do
   port=$((PG + n)); n=$((n + 1))
   python3 "$T/fake.py" "$mode" "$port" "$T/fake.$mode" </dev/null >/dev/null 2>&1 &
   cleanup "kill $! 2>/dev/null"
@@ -339,6 +341,8 @@ for mode in junk close partial huge int backlog; do
     partial) has "$ERR" "no answer within 200 ms" "partial reply: timed out" ;;
     huge) has "$ERR" "reply longer than 64 kB" "huge reply: cut off" ;;
     int) has "$ERR" "Redis 127\.0\.0\.1:$port: unexpected reply" "integer reply: unexpected" ;;
+    aggregate) has "$ERR" "Redis 127\.0\.0\.1:$port: reply longer than 64 kB \(announced in a header\)" "*2147483647 (16 GB for hiredis): refused before any allocation" ;;
+    nested) has "$ERR" "reply longer than 64 kB \(announced in a header\)" "a nested absurd count: refused" ;;
     backlog) has "$ERR" "Redis 127\.0\.0\.1:$port: no answer within 200 ms" "connection never completes: timed out" ;;
   esac
   run RELAY_CTRL_REDIS=127.0.0.1:$port TCPREMOTEIP=192.0.2.40 -- timeout 5 relay-ctrl-allow sh -c 'echo ran'

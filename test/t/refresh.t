@@ -59,3 +59,42 @@ notok "the mail user cannot list the refresher's descriptors" test "$RC" = 0
 run -- setuidgid nobody sh -c "for f in /proc/$r/fd/*; do touch \$f/203.0.113.66; done"
 ok "nor create an entry through them" test ! -e "$SPOOL/203.0.113.66"
 wait
+
+# Issue 10, finding 10: the client leaves and its POP server is stopped
+# (SIGSTOP by the user); the refresher stops when the connection ends.
+mkspool
+PP=$(( 20000 + RANDOM % 5000 ))
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_REFRESH=1 USER=joe \
+  tcpserver -H -R -l localhost 127.0.0.1 "$PP" "$BIN/relay-ctrl-allow" sh -c 'echo $$ >"$0"; kill -STOP $$; sleep 60' "$T/spid" 2>"$T/err" &
+tsp=$!
+cleanup "kill $tsp 2>/dev/null"
+python3 - "$PP" "$T/spid" <<'PY'
+import os, socket, sys, time
+for _ in range(50):
+    try: c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); break
+    except OSError: time.sleep(0.1)
+for _ in range(100):
+    if os.path.exists(sys.argv[2]) and open(sys.argv[2]).read().strip(): break
+    time.sleep(0.05)
+time.sleep(1.5)
+c.close()
+PY
+spid=$(cat "$T/spid")
+is "$(sed 's/.*) \(.\).*/\1/' "/proc/$spid/stat" 2>/dev/null)" T "the POP session is stopped"
+sleep 1.5
+has "$(cat "$T/err")" "info: stopped refreshing 127\.0\.0\.1: the client's connection ended" "client gone, session stopped: the refresher says it stops"
+is "$(refreshers "$spid")" 0 "and exits"
+age "$SPOOL/127.0.0.1" 600; sleep 1.5
+ok "the entry is no longer refreshed" test $(( $(date +%s) - $(mtime "$SPOOL/127.0.0.1") )) -ge 590
+kill -KILL "$spid" 2>/dev/null; kill $tsp 2>/dev/null; wait $tsp 2>/dev/null
+
+# The cap: RELAY_CTRL_REFRESH_MAX seconds at most, whatever the session.
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=1 RELAY_CTRL_REFRESH_MAX=1 \
+  "$BIN/relay-ctrl-allow" sleep 4 2>"$T/err" &
+session=$!
+sleep 3
+has "$(cat "$T/err")" "info: stopped refreshing $A: RELAY_CTRL_REFRESH_MAX reached" "RELAY_CTRL_REFRESH_MAX: refreshing stops at the cap"
+is "$(refreshers "$session")" 0 "and the refresher exits while the session goes on"
+wait "$session"
+run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$A RELAY_CTRL_REFRESH=1 RELAY_CTRL_REFRESH_MAX=x -- relay-ctrl-allow true
+has "$ERR" "warning: RELAY_CTRL_REFRESH_MAX=x is not a positive number of seconds, using 86400" "junk RELAY_CTRL_REFRESH_MAX: warning, default"

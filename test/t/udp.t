@@ -106,8 +106,8 @@ reject () {
 }
 W="--wait 0.3"
 reject "wrong key" "bad MAC" $PY send 127.0.0.2 $PB "$KEY2" now 192.0.2.20 $W
-reject "no MAC" "no MAC" $PY send 127.0.0.2 $PB --raw "$($PY body "$KEY" now 192.0.2.20)00" $W
-good=$($PY hex "$KEY" now 192.0.2.20 USER=x)
+reject "no MAC" "no MAC" $PY send 127.0.0.2 $PB --raw "$($PY body "$KEY" now 192.0.2.20 --to 127.0.0.2:$PB)00" $W
+good=$($PY hex "$KEY" now 192.0.2.20 --to 127.0.0.2:$PB USER=x)
 reject "altered address" "bad MAC" $PY send 127.0.0.2 $PB --raw "${good/c0000214/c0000215}" $W
 reject "truncated packet" "truncated item" $PY send 127.0.0.2 $PB --raw "${good:0:$(( ${#good} - 20 ))}" $W
 reject "no end marker" "truncated packet: no end marker" $PY send 127.0.0.2 $PB --raw "${good:0:$(( ${#good} - 2 ))}" $W
@@ -136,7 +136,7 @@ ok "with the receiver's time, not the sender's" test $(( $(date +%s) - $(mtime "
 rm -f "$B/192.0.2.7"
 
 # Replay: a captured valid packet, sent again after the entry is gone.
-captured=$($PY hex "$KEY" now 192.0.2.22 USER=joe)
+captured=$($PY hex "$KEY" now 192.0.2.22 --to 127.0.0.2:$PB USER=joe)
 ans=$($PY send 127.0.0.2 $PB --raw "$captured")
 ok "the captured packet was accepted the first time" test -f "$B/192.0.2.22"
 rm -f "$B/192.0.2.22"
@@ -278,3 +278,100 @@ if [ -n "$bg" ]; then
   setuidgid nobody sleep 2 & sl=$!; cleanup "kill $sl 2>/dev/null"; sleep 0.1
   ok "(while it can read its own ordinary processes')" setuidgid nobody sh -c "cat /proc/$sl/environ >/dev/null 2>&1"
 else failed "background sender running as nobody found"; fi
+
+# Issue 10, finding 7: a request dated 25 s ahead is accepted, the login
+# revoked, the receiver restarted: the same datagram replayed is refused.
+PRS=$((BASE + 7)) PCF=$((BASE + 8))
+newspool f; F=$T/f/allow
+udp_f () { start_udp "$T/f.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$F" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PRS; }
+udp_f
+ahead=$($PY hex "$KEY" now+25 192.0.2.60 --to 127.0.0.3:$PRS)
+ans=$($PY send 127.0.0.3 $PRS --raw "$ahead")
+ok "a request dated 25 s ahead is accepted (within the skew)" test -f "$F/192.0.2.60"
+ok "the receiver keeps its replay floor in the spool" test -f "$F/.udp-floor"
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$F" relay-ctrl-revoke 192.0.2.60 2>/dev/null
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+udp_f
+sleep 2
+ans=$($PY send 127.0.0.3 $PRS --raw "$ahead" --wait 0.3)
+is "$ans" none "restarted, the receiver refuses the replay of that request"
+ok "the revoked login stays revoked" test ! -e "$F/192.0.2.60"
+has "$(cat "$T/f.log")" "timestamp older than what the replay cache covers" "and says why"
+ans=$($PY send 127.0.0.3 $PRS "$KEY" now+27 192.0.2.61)
+ok "a new request dated after it is accepted" test -f "$F/192.0.2.61"
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+# Without a future-dated request, a restart costs nothing: a login right
+# after it is recorded (the floor is the last accepted time, rounded up).
+newspool g; G=$T/g/allow
+start_udp "$T/g.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$G" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PRS
+ans=$($PY send 127.0.0.3 $PRS "$KEY" now 192.0.2.62)
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+start_udp "$T/g.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$G" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PRS
+sleep 1.1
+ans=$($PY send 127.0.0.3 $PRS "$KEY" now 192.0.2.63)
+ok "a login a second after a restart is recorded" test -f "$G/192.0.2.63"
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+
+# Finding 8: one request dated 25 s ahead, then 4100 logins: when the
+# cache is full it forgets the earliest-dated entries, so the floor does
+# not jump to that request's time and genuine logins go on.
+newspool h; H=$T/h/allow
+start_udp "$T/h.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$H" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PCF
+ans=$($PY send 127.0.0.3 $PCF "$KEY" now+25 192.0.2.70)
+got=$(python3 - "$TOP/test/udp/packet.py" "$KEY" $PCF <<'PY'
+import socket, sys
+src = open(sys.argv[1]).read().replace("main(sys.argv[1:])", "")
+ns = {}; exec(compile(src, "packet.py", "exec"), ns)
+key = open(sys.argv[2], "rb").read(); port = int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+ok = 0
+for i in range(4100):
+    s.sendto(ns["build"](key, "now", "10.70.%d.%d" % (i // 200, i % 200), [], to="127.0.0.3:%d" % port), ("127.0.0.3", port))
+    try:
+        s.recvfrom(600); ok += 1
+    except socket.timeout:
+        pass
+print(ok)
+PY
+)
+is "$got" 4100 "4100 logins after one dated ahead: all accepted"
+ans=$($PY send 127.0.0.3 $PCF "$KEY" now 192.0.2.71)
+ok "and the next genuine login too (the floor did not jump ahead)" test -f "$H/192.0.2.71"
+hasnt "$(cat "$T/h.log")" "replay cache covers" "no login refused for the replay floor"
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+
+# Finding 12: the MAC covers the receiver, so a request captured on its
+# way to one receiver is refused by another that has the same key.
+PW=$((BASE + 9))
+newspool i; I=$T/i/allow
+start_udp "$T/i.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$I" RELAY_CTRL_BIND=127.0.0.3 RELAY_CTRL_PORT=$PW
+for_b=$($PY hex "$KEY" now 192.0.2.80 --to 127.0.0.2:$PB)
+ans=$($PY send 127.0.0.3 $PW --raw "$for_b" --wait 0.3)
+is "$ans" none "a request for receiver B sent to receiver I (same key): refused"
+has "$(cat "$T/i.log")" "ignored packet from 127\.0\.0\.1:[0-9]+: sent to another receiver" "and says why"
+ok "nothing recorded" test ! -e "$I/192.0.2.80"
+ans=$($PY send 127.0.0.2 $PB --raw "$for_b")
+ok "the same request is good where it was sent" test -f "$B/192.0.2.80"
+ans=$($PY send 127.0.0.3 $PW --raw "$($PY hex "$KEY" now 192.0.2.81 --to 127.0.0.3:$((PW + 1)))" --wait 0.3)
+is "$ans" none "the right address but another port: refused"
+ans=$($PY send 127.0.0.3 $PW "$KEY" now 192.0.2.82 --to - --wait 0.3)
+is "$ans" none "a request naming no receiver: refused"
+has "$(cat "$T/i.log")" "no receiver item" "and says why"
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+# Bound to every address, the receiver takes the datagram's destination.
+start_udp "$T/j.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$I" RELAY_CTRL_BIND=0.0.0.0 RELAY_CTRL_PORT=$PW
+ans=$($PY send 127.0.0.5 $PW "$KEY" now 192.0.2.83)
+ok "bound to 0.0.0.0: a request for 127.0.0.5 sent to 127.0.0.5 is recorded" test -f "$I/192.0.2.83"
+ans=$($PY send 127.0.0.5 $PW --raw "$($PY hex "$KEY" now 192.0.2.84 --to 127.0.0.6:$PW)" --wait 0.3)
+is "$ans" none "bound to 0.0.0.0: a request for 127.0.0.6 sent to 127.0.0.5 is refused"
+env -i PATH="$PATH_T" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.7:$PW" TCPREMOTEIP=192.0.2.85 relay-ctrl-send true 2>"$T/s7.log" </dev/null
+ok "relay-ctrl-send names the receiver it sends to: recorded" waitfor "$I/192.0.2.85" 3
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+start_udp "$T/k.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$I" RELAY_CTRL_BIND=:: RELAY_CTRL_PORT=$PW
+sleep 1  # the floor kept in the spool is rounded up to the second
+ans=$($PY send ::1 $PW "$KEY" now 192.0.2.86)
+ok "bound to ::, over IPv6: recorded" test -f "$I/192.0.2.86"
+ans=$($PY send ::1 $PW --raw "$($PY hex "$KEY" now 192.0.2.88 --to [::2]:$PW)" --wait 0.3)
+is "$ans" none "bound to ::, a request for another address: refused"
+kill "$UDP_PID"; wait "$UDP_PID" 2>/dev/null
+true

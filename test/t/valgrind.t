@@ -140,8 +140,8 @@ if [ -x "$BIN/relay-ctrl-udp" ] && [ -x "$BIN/relay-ctrl-send" ]; then
     env -i PATH="$PATH_T" RELAY_CTRL_KEY="$T/key" RELAY_CTRL_REMOTES="127.0.0.2:$PORT" TCPREMOTEIP="192.0.2.$i" USER="u$i" DOMAIN=example.org \
       relay-ctrl-send true 2>>"$T/send.err" </dev/null
   done
-  good=$($PY hex "$T/key" now 192.0.2.100 USER=x)
-  for raw in "$good" "$good" "${good/c0000264/c0000265}" "${good:0:40}" "${good}00" "02${good:2}" "01$(printf '0%.0s' {1..1200})" 01 "$($PY hex "$T/key2" now 192.0.2.101)" "$($PY hex "$T/key" now-3600 192.0.2.102)"; do
+  good=$($PY hex "$T/key" now 192.0.2.100 --to 127.0.0.2:$PORT USER=x)
+  for raw in "$good" "$good" "${good/c0000264/c0000265}" "${good:0:40}" "${good}00" "02${good:2}" "01$(printf '0%.0s' {1..1200})" 01 "$($PY hex "$T/key2" now 192.0.2.101 --to 127.0.0.2:$PORT)" "$($PY hex "$T/key" now-3600 192.0.2.102 --to 127.0.0.2:$PORT)"; do
     $PY send 127.0.0.2 "$PORT" --raw "$raw" --wait 0.05 >/dev/null 2>&1
   done
   for i in $(seq 100); do [ "$(ls "$SPOOL" | wc -l)" -ge 21 ] && break; sleep 0.1; done

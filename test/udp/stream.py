@@ -15,7 +15,8 @@ def main(argv):
     def item(t, d): return bytes([t, len(d)]) + d
     def build(addr, response=False):
         p = bytes([1]) + item(2 if response else 1, b"") + item(3, ("%.9f" % time.time()).encode())
-        p += item(4, ipaddress.ip_address(addr).packed) + item(6, b"USER=stream")
+        p += item(4, ipaddress.ip_address(addr).packed)
+        p += item(8, ipaddress.ip_address(host).packed + port.to_bytes(2, "big")) + item(6, b"USER=stream")
         return p + item(7, hmac.new(key, p, hashlib.sha256).digest()) + b"\0"
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sent = got = 0
