@@ -151,7 +151,7 @@ rm -f "$B/192.0.2.23"
 # and a packet accepted among the last 4096 is still refused.
 python3 "$TOP/test/udp/stream.py" 127.0.0.2 $PB "$KEY" 10.9 4500 "$T/full.acked" "$T/full.stop" >"$T/full.out" 2>&1
 is "$(cat "$T/full.out")" "sent 4500 acked 4500" "4500 distinct requests: all accepted (the full cache refuses no new one)"
-captured=$($PY hex "$KEY" now 192.0.2.24 USER=joe)
+captured=$($PY hex "$KEY" now 192.0.2.24 --to 127.0.0.2:$PB USER=joe)
 ans=$($PY send 127.0.0.2 $PB --raw "$captured")
 ok "a request after those accepted" test -f "$B/192.0.2.24"
 python3 "$TOP/test/udp/stream.py" 127.0.0.2 $PB "$KEY" 10.10 300 "$T/full2.acked" "$T/full.stop" >"$T/full.out" 2>&1
