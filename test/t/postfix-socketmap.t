@@ -6,6 +6,7 @@
 # networks: those must be NOTFOUND, never TEMP or PERM.
 source "$RC_TOP/test/lib.sh"
 source "$RC_TOP/test/e2e-lib.sh"
+source "$RC_TOP/test/postfix-lib.sh"
 E2E_PACKAGES="$E2E_PACKAGES postfix"
 e2e_start
 e2e_fixtures 90
@@ -31,62 +32,10 @@ start_map () {
 start_map
 
 # --- the Postfix instance ------------------------------------------------
-PF=$T/postfix
-mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
-chown postfix "$PF/data"
-freeport; SMTP4=$PORT
-INET_PROTOCOLS=ipv4 LISTEN6=
-if [ -n "$HAVE_V6" ]; then freeport; SMTP6=$PORT; INET_PROTOCOLS=all; LISTEN6="[::1]:$SMTP6 inet n - n - - smtpd"; fi
-cat >"$PF/conf/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = mx.example.org
-mydomain = example.org
-mydestination = example.org
-mynetworks = 192.0.2.0/24
-inet_interfaces = loopback-only
-inet_protocols = $INET_PROTOCOLS
-disable_dns_lookups = yes
-smtp_dns_support_level = disabled
-alias_maps =
-alias_database =
-local_recipient_maps =
-local_transport = discard
-default_transport = discard
-relay_transport = discard
-smtpd_banner = \$myhostname ESMTP
-CF
+pf_instance
 sed "s|:8001:|:$MAP:|" "$TOP/examples/postfix/main.cf.socketmap" >>"$PF/conf/main.cf"
-cat >"$PF/conf/master.cf" <<CF
-127.0.0.1:$SMTP4 inet n - n - - smtpd
-$LISTEN6
-pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000 0 flush
-proxymap unix - - n - - proxymap
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-discard unix - - n - - discard
-error unix - - n - - error
-retry unix - - n - - error
-postlog unix-dgram n - n - 1 postlogd
-CF
-pfstop () { postfix -c "$PF/conf" stop >/dev/null 2>&1; local i; for ((i = 0; i < 50; i++)); do [ -z "$(procs_in "$PF")" ] && break; sleep 0.1; done; }
-cleanup pfstop
-out=$(postfix -c "$PF/conf" start 2>&1)
-if ! wait_listen "$SMTP4"; then
-  failed "postfix started" "$out" "$(cat "$PF/maillog" 2>&1)"
-  exit 1
-fi
+{ echo "127.0.0.1:$SMTP4 inet n - n - - smtpd"; echo "$LISTEN6"; pf_services; } >"$PF/conf/master.cf"
+pf_start "$SMTP4"
 pass "postfix started with its own configuration directory"
 
 # Postfix's own words for the two outcomes.

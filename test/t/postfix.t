@@ -5,6 +5,7 @@
 # logins (pop3front-auth, cvm-pwfile, relay-ctrl-allow).
 source "$RC_TOP/test/lib.sh"
 source "$RC_TOP/test/e2e-lib.sh"
+source "$RC_TOP/test/postfix-lib.sh"
 # test/deps installs postfix unconfigured, so no system mail server starts.
 E2E_PACKAGES="$E2E_PACKAGES postfix"
 e2e_start
@@ -34,34 +35,9 @@ OPEN=$T/open
 mkdir -m 755 "$OPEN"
 
 # --- the Postfix instance ------------------------------------------------
-PF=$T/postfix
-mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
-chown postfix "$PF/data"
-freeport; SMTP4=$PORT
+pf_instance
 freeport; SMTPS=$PORT
-INET_PROTOCOLS=ipv4 LISTEN6=
-if [ -n "$HAVE_V6" ]; then freeport; SMTP6=$PORT; INET_PROTOCOLS=all; LISTEN6="[::1]:$SMTP6 inet n - n - - smtpd"; fi
-cat >"$PF/conf/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = mx.example.org
-mydomain = example.org
-mydestination = example.org
-mynetworks = 192.0.2.0/24
-inet_interfaces = loopback-only
-inet_protocols = $INET_PROTOCOLS
-disable_dns_lookups = yes
-smtp_dns_support_level = disabled
-alias_maps =
-alias_database =
-local_recipient_maps =
-local_transport = discard
-default_transport = discard
-relay_transport = discard
-smtpd_banner = \$myhostname ESMTP
+cat >>"$PF/conf/main.cf" <<CF
 $(example postfix/main.cf.snippet)
 spawn_relay_restrictions = check_policy_service unix:private/relay-ctrl, reject_unauth_destination
 CF
@@ -69,35 +45,14 @@ CF
 # examples/postfix/relay-ctrl-footer.regexp.
 FOOTER=$TOP/examples/postfix/relay-ctrl-footer.regexp
 sed "s|/etc/postfix/|$TOP/examples/postfix/|" "$TOP/examples/postfix/reject-footer.cf" >>"$PF/conf/main.cf"
-cat >"$PF/conf/master.cf" <<CF
-127.0.0.1:$SMTP4 inet n - n - - smtpd
-127.0.0.1:$SMTPS inet n - n - - smtpd -o smtpd_relay_restrictions=\$spawn_relay_restrictions
-$LISTEN6
-relay-ctrl unix - n n - 0 spawn user=nobody argv=/usr/bin/env RELAY_CTRL_DIR=$OPEN RELAY_CTRL_LOG_IPS=1 $BIN/relay-ctrl-policy
-pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000 0 flush
-proxymap unix - - n - - proxymap
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-discard unix - - n - - discard
-error unix - - n - - error
-retry unix - - n - - error
-postlog unix-dgram n - n - 1 postlogd
-CF
-pfstop () { postfix -c "$PF/conf" stop >/dev/null 2>&1; local i; for ((i = 0; i < 50; i++)); do [ -z "$(procs_in "$PF")" ] && break; sleep 0.1; done; }
-cleanup pfstop
-out=$(postfix -c "$PF/conf" start 2>&1)
-if ! wait_listen "$SMTP4" || ! wait_listen "$SMTPS"; then
-  failed "postfix started" "$out" "$(cat "$PF/maillog" 2>&1)"
-  exit 1
-fi
+{
+  echo "127.0.0.1:$SMTP4 inet n - n - - smtpd"
+  echo "127.0.0.1:$SMTPS inet n - n - - smtpd -o smtpd_relay_restrictions=\$spawn_relay_restrictions"
+  echo "$LISTEN6"
+  echo "relay-ctrl unix - n n - 0 spawn user=nobody argv=/usr/bin/env RELAY_CTRL_DIR=$OPEN RELAY_CTRL_LOG_IPS=1 $BIN/relay-ctrl-policy"
+  pf_services
+} >"$PF/conf/master.cf"
+pf_start "$SMTP4" "$SMTPS"
 pass "postfix started with its own configuration directory"
 
 ok "main.cf's footer map is the shipped relay-ctrl-footer.regexp" grep -qxF "smtpd_reject_footer_maps = regexp:$FOOTER" "$PF/conf/main.cf"
