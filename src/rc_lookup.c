@@ -51,7 +51,8 @@ enum rc_lookup_e rc_lookup_spool (int dirfd, char const *addr, unsigned int expi
     done(fd, flags) ;
     return fail(l, "its spool entry is not a regular file", 0) ;
   }
-  switch (rc_spool_age(&l->st, time(0), expiry))
+  l->expiry = expiry ? expiry : rc_expiry() ;
+  switch (rc_spool_age(&l->st, time(0), l->expiry))
   {
     case RC_FUTURE : done(fd, flags) ; return RC_LOOKUP_FUTURE ;
     case RC_STALE : done(fd, flags) ; return RC_LOOKUP_STALE ;

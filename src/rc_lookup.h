@@ -21,6 +21,7 @@ struct rc_lookup
   int redis ;
   int readable ;
   struct stat st ;
+  unsigned int expiry ;
   char const *why ;
   int err ;
 } ;
@@ -34,7 +35,9 @@ extern enum rc_lookup_e rc_lookup (int, char const *, unsigned int, struct rc_lo
    asked, and -policy). rc_lookup_spool: the spool alone; with
    RC_LOOKUP_KEEP the entry's fd (close-on-exec) is left open for an
    exec to close. On ALLOW with readable 0, err says why the records
-   could not be read (0: the entry is not readable). rc_lookup_redis:
+   could not be read (0: the entry is not readable). An expiry of 0
+   means RELAY_CTRL_EXPIRY, read only when an entry is found (as
+   relay-ctrl-check(8) says); l->expiry is the one used. rc_lookup_redis:
    Redis's verdict when one is configured, else v; its failures and "no
    login recorded" (under logips) are logged as "not relaying for ADDR:
    ...", as relay-ctrl-check always has. */

@@ -82,7 +82,6 @@ static enum rc_lookup_e check (int logips, char *addr, struct rc_lookup *l)
 {
   char q[RC_QUOTE_MAX] ;
   char const *ip = getenv("TCPREMOTEIP") ;
-  unsigned int expiry ;
   enum rc_lookup_e v ;
   int dirfd, inherited ;
   if (!ip) { rc_warn("not relaying: TCPREMOTEIP is not set") ; return RC_LOOKUP_ERROR ; }
@@ -94,8 +93,7 @@ static enum rc_lookup_e check (int logips, char *addr, struct rc_lookup *l)
   if (rc_redis_only(1)) return RC_LOOKUP_NONE ;
   dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
   if (dirfd < 0) return RC_LOOKUP_NONE ;
-  expiry = rc_expiry() ;
-  v = rc_lookup_spool(dirfd, addr, expiry, RC_LOOKUP_KEEP, l) ;
+  v = rc_lookup_spool(dirfd, addr, 0, RC_LOOKUP_KEEP, l) ;
   switch (v)
   {
     case RC_LOOKUP_NONE :
@@ -110,7 +108,7 @@ static enum rc_lookup_e check (int logips, char *addr, struct rc_lookup *l)
       break ;
     case RC_LOOKUP_STALE :
       if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      if (rc_spool_remove_stale(dirfd, addr, expiry) < 0)
+      if (rc_spool_remove_stale(dirfd, addr, l->expiry) < 0)
         rc_warnsys("unable to remove expired ", addr, " from the spool") ;
       break ;
     case RC_LOOKUP_ALLOW : break ;

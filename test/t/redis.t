@@ -78,6 +78,22 @@ is "$RC:$OUT:$ERR" "0:ran:" "Redis only: login recorded, no spool warning"
 ok "Redis only: key written" test "$(cli "$P1" exists relay-ctrl:192.0.2.4)" = 1
 check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.4
 is "$REL:$ERR" ":" "Redis only: SMTP relays, no spool warning"
+# relay-ctrl-policy asks Redis too (issue 12): it answered DUNNO here.
+policy () { local a=$1; shift; run "$@" -- sh -c 'printf "request=smtpd_access_policy\nclient_address=%s\n\n" "$1" | relay-ctrl-policy' sh "$a"; }
+policy 192.0.2.4 RELAY_CTRL_REDIS="$R1"
+is "$RC:$OUT:$ERR" "0:action=OK:" "Redis only: relay-ctrl-policy answers OK, no spool warning"
+policy 192.0.2.4 RELAY_CTRL_REDIS="$R1" RELAY_CTRL_LOG_IPS=1
+has "$ERR" '^relay-ctrl-policy\[[0-9]+\]: info: relaying for 192\.0\.2\.4 \(Redis\)$' "policy, RELAY_CTRL_LOG_IPS: relaying from Redis logged"
+policy 192.0.2.99 RELAY_CTRL_REDIS="$R1" RELAY_CTRL_LOG_IPS=1
+is "$OUT" action=DUNNO "policy, no login in Redis: DUNNO"
+has "$ERR" '^relay-ctrl-policy\[[0-9]+\]: info: not relaying for 192\.0\.2\.99: no login recorded$' "policy, no login: one info line"
+is "$(lines "$ERR")" 1 "policy, no login in spool nor Redis: exactly one line"
+policy 192.0.2.4 RELAY_CTRL_DIR="$C" RELAY_CTRL_REDIS="$R1"
+is "$OUT:$ERR" "action=OK:" "policy, empty spool, login in Redis: OK"
+policy 192.0.2.4 RELAY_CTRL_REDIS=127.0.0.1:$PDEAD
+is "$OUT" action=DUNNO "policy, Redis down: DUNNO"
+has "$ERR" "^relay-ctrl-policy\[[0-9]+\]: warning: not relaying for 192\.0\.2\.4: Redis 127\.0\.0\.1:$PDEAD: unable to connect: Connection refused$" "policy, Redis down: one warning"
+is "$(lines "$ERR")" 1 "policy, Redis down: exactly one line"
 
 # Prefix.
 allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=site2/ TCPREMOTEIP=192.0.2.5
