@@ -11,26 +11,15 @@
 
 #define NOT_DONE "not recording login from "
 
-/* Courier's authlib runs its modules whether or not the password was
-   good; only AUTHENTICATED says it was. */
-static int login_counts (void)
-{
-  char const *a ;
-  if (!getenv("AUTHUSER") || !getenv("AUTHARGV0")) return 1 ;
-  a = getenv("AUTHENTICATED") ;
-  return a && *a ;
-}
-
 /* Returns the spool's fd if the entry was written, else -1. */
 static int record (char *addr, int *inherited)
 {
   char data[RC_RECORDS_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  char const *ip = getenv("TCPREMOTEIP") ;
+  char const *ip = rc_login_ip() ;
   size_t len ;
   int dirfd ;
-  if (!login_counts()) return -1 ;
-  if (!ip) ip = getenv("IP") ;  /* Dovecot's post-login scripts */
+  if (!rc_login_counts()) return -1 ;
   if (!ip) { rc_warn("not recording login: neither TCPREMOTEIP nor IP is set") ; return -1 ; }
   if (!rc_addr_canon(addr, ip, strlen(ip)))
   {

@@ -43,14 +43,6 @@ static int is6 ;
 static char records[RC_RECORDS_MAX] ;
 static size_t recordslen ;
 
-static int login_counts (void)
-{
-  char const *a ;
-  if (!getenv("AUTHUSER") || !getenv("AUTHARGV0")) return 1 ;
-  a = getenv("AUTHENTICATED") ;
-  return a && *a ;
-}
-
 static unsigned int setting (char const *var, unsigned int def, unsigned int max)
 {
   char q[RC_QUOTE_MAX] ;
@@ -209,10 +201,10 @@ static void send_all (void)
 static int prepare (void)
 {
   char q[RC_QUOTE_MAX] ;
-  char const *s = getenv("TCPREMOTEIP") ;
+  char const *s = rc_login_ip() ;
   int r ;
-  if (!login_counts()) return 0 ;
-  if (!s) { rc_warn("not sending login: TCPREMOTEIP is not set") ; return 0 ; }
+  if (!rc_login_counts()) return 0 ;
+  if (!s) { rc_warn("not sending login: neither TCPREMOTEIP nor IP is set") ; return 0 ; }
   if (!rc_addr_canon(addr, s, strlen(s))) { rc_warn(NOT_DONE, rc_quote(q, s), ": not an IP address") ; return 0 ; }
   if (getenv("RELAY_CTRL_DIR_FD"))
   {

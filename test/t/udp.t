@@ -68,6 +68,14 @@ send "$T/s.log" TCPREMOTEIP=192.0.2.6 AUTHUSER=x AUTHARGV0=imapd RELAY_CTRL_KEY=
 sleep 0.3
 ok "Courier login without AUTHENTICATED: nothing sent" test ! -e "$B/192.0.2.6"
 
+# Dovecot's post-login scripts set IP, not TCPREMOTEIP (issue 12).
+send "$T/dovecot.log" IP=192.0.2.65 USER=dove RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- true
+ok "only IP set (Dovecot): the login is sent" waitfor "$B/192.0.2.65" 3
+hasnt "$(cat "$T/dovecot.log")" "TCPREMOTEIP" "only IP set: no complaint about TCPREMOTEIP"
+send "$T/noip.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- true
+has "$(cat "$T/noip.log")" '^relay-ctrl-send\[[0-9]+\]: warning: not sending login: neither TCPREMOTEIP nor IP is set$' "neither TCPREMOTEIP nor IP: a warning saying so"
+is "$(wc -l <"$T/noip.log")" 1 "neither TCPREMOTEIP nor IP: exactly one line"
+
 
 # A dead remote does not delay the POP server, and does not hold its
 # connection (stdout) open: the capture ends before the sender gives up.
