@@ -65,7 +65,7 @@ extern int rc_spool_remove_stale (int, char const *, unsigned int) ;
 extern int rc_spool_put_back (int, char const *, char const *) ;
 extern int rc_spool_exposure (int) ;
 extern int rc_fd_move_high (int) ;
-extern void rc_refresh_start (int, char const *) ;
+extern void rc_refresh_start (int, char const *, unsigned int) ;
 
 /* Records: "NAME=value\0" entries, names from an allowlist. */
 #define RC_RECORDS_MAX 4096

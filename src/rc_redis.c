@@ -41,9 +41,9 @@ size_t rc_redis_hide (char *modif)
 
 #ifdef RC_NO_REDIS
 
-void rc_redis_allow (char const *addr, char const *data, size_t len)
+void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
 {
-  (void)data ; (void)len ;
+  (void)data ; (void)len ; (void)expiry ;
   if (rc_redis_endpoint(0)) rc_warn("not recording login from ", addr, " in Redis: this build has no Redis support") ;
 }
 
@@ -406,7 +406,7 @@ static size_t key (char *buf, char const *addr)
 
 /* One atomic SET with the expiry as TTL: no window where the key lives
    for ever. */
-void rc_redis_allow (char const *addr, char const *data, size_t len)
+void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   char ttl[UINT_FMT] ;
@@ -418,7 +418,7 @@ void rc_redis_allow (char const *addr, char const *data, size_t len)
   size_t argvlen[5] = { 3, 0, len, 2, 0 } ;
   if (!configured(&ep, 0, "not recording login from ", addr)) return ;
   argvlen[1] = key(k, addr) ;
-  argvlen[4] = uint_fmt(ttl, rc_expiry()) ;
+  argvlen[4] = uint_fmt(ttl, expiry) ;
   r = command(&ep, 5, argv, argvlen, why) ;
   if (r && r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "OK"))
   {

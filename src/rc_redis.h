@@ -12,7 +12,7 @@
 
 extern char const *rc_redis_endpoint (int) ;
 extern int rc_redis_only (int) ;
-extern void rc_redis_allow (char const *, char const *, size_t) ;
+extern void rc_redis_allow (char const *, char const *, size_t, unsigned int) ;
 extern int rc_redis_read (char const *, char *, size_t, size_t *, int) ;
 extern size_t rc_redis_hide (char *) ;
 

@@ -42,6 +42,16 @@ static char ip[16] ;
 static int is6 ;
 static char records[RC_RECORDS_MAX] ;
 static size_t recordslen ;
+static int have_records ;
+
+/* The login's records, read from the environment once (its warnings
+   once too), for the local entry and the packet alike. */
+static void get_records (void)
+{
+  if (have_records) return ;
+  recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+  have_records = 1 ;
+}
 
 static unsigned int setting (char const *var, unsigned int def, unsigned int max)
 {
@@ -212,7 +222,7 @@ static int prepare (void)
     int dirfd = rc_spool_open(&inherited, "not recording login locally from ", addr) ;
     if (dirfd >= 0)
     {
-      recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+      get_records() ;
       if (rc_spool_write(dirfd, addr, records, recordslen, 0644) < 0)
         rc_warnsys("not recording login locally from ", addr, ": unable to write its spool entry") ;
     }
@@ -226,7 +236,7 @@ static int prepare (void)
   if (!authenticated) return 1 ;
   is6 = inet_pton(AF_INET6, addr, ip) == 1 ;
   if (!is6) inet_pton(AF_INET, addr, ip) ;
-  recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+  get_records() ;
   {
     char packet[RC_PACKET_MAX] ;
     char ts[RC_TIMESTAMP_MAX + 1] ;

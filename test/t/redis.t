@@ -28,6 +28,13 @@ A=$T/a/allow B=$T/b/allow C=$T/c/allow
 allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 USER=joe DOMAIN=example.org
 is "$RC:$OUT" "0:ran" "login with Redis: the POP server runs"
 is "$ERR" "" "login with Redis: no log line by default"
+# RELAY_CTRL_EXPIRY is read once for Redis's TTL and the refresher: one
+# warning (issue 12).
+allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=junk RELAY_CTRL_REFRESH=60 TCPREMOTEIP=192.0.2.3
+is "$RC:$OUT" "0:ran" "EXPIRY=junk, Redis and REFRESH: the POP server runs"
+is "$(grep -c 'RELAY_CTRL_EXPIRY=junk is not a positive number of seconds, using 900' <<<"$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: exactly one warning"
+is "$(lines "$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: nothing else logged"
+ok "EXPIRY=junk: the Redis key lives 900 s" test "$(cli "$P1" ttl relay-ctrl:192.0.2.3)" -gt 890
 ok "login recorded in A's spool too" test -f "$A/192.0.2.1"
 is "$(cli "$P1" --no-raw get relay-ctrl:192.0.2.1)" '"USER=joe\x00DOMAIN=example.org\x00"' "key relay-ctrl:ADDR holds the spool file's records"
 ttl=$(cli "$P1" ttl relay-ctrl:192.0.2.1)

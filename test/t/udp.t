@@ -270,6 +270,13 @@ ok "relay-ctrl-send records locally through RELAY_CTRL_DIR_FD" test -f "$A/192.0
 is "$(sed -n 1p "$T/loc.out")" unset "and does not pass RELAY_CTRL_DIR_FD on"
 hasnt "$(cat "$T/loc.out")" "$A|$KEY" "the POP server holds neither the spool nor the key"
 ok "and sends it too" waitfor "$B/192.0.2.70" 3
+# Recording locally and sending read the records once: one warning for
+# a bad value, not one per use (issue 12).
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$A" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" TCPREMOTEIP=192.0.2.71 USER=loc DOMAIN=$'ex\001ample' \
+  relay-ctrl-keyfd relay-ctrl-chdir relay-ctrl-send true 2>"$T/twice.log" </dev/null
+ok "a bad DOMAIN: the login is still sent" waitfor "$B/192.0.2.71" 3
+sleep 0.2
+is "$(grep -c 'not recording DOMAIN for 192\.0\.2\.71: it contains control characters' "$T/twice.log")" 1 "a bad DOMAIN: exactly one warning, for the local entry and the packet"
 
 sleep 0.3
 hasnt "$(cat "$T"/*.log)" "Sanitizer|runtime error" "no sanitizer report from any receiver or sender"
