@@ -65,7 +65,7 @@ extern int rc_spool_remove_stale (int, char const *, unsigned int) ;
 extern int rc_spool_put_back (int, char const *, char const *) ;
 extern int rc_spool_exposure (int) ;
 extern int rc_fd_move_high (int) ;
-extern void rc_refresh_start (int, char const *) ;
+extern void rc_refresh_start (int, char const *, unsigned int) ;
 
 /* Records: "NAME=value\0" entries, names from an allowlist. */
 #define RC_RECORDS_MAX 4096
@@ -73,6 +73,8 @@ extern int rc_name_importable (char const *, size_t) ;
 extern int rc_name_wanted (char const *, size_t) ;
 extern size_t rc_records_from_env (char *, size_t, char const *) ;
 extern char const *rc_login_user (void) ;
+extern char const *rc_login_ip (void) ;
+extern int rc_login_counts (void) ;
 extern void rc_etc_settings (char const *const *) ;
 typedef void rc_record_func (char const *, size_t, void *) ;
 extern size_t rc_records_parse (char *, size_t, size_t, char const *, size_t, rc_record_func *, void *, unsigned int *, char const **) ;

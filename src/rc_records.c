@@ -73,6 +73,24 @@ static size_t add (char *out, size_t max, size_t w, char const *name, size_t nam
   return w + namelen + valuelen + 2 ;
 }
 
+/* The client's address of a login: TCPREMOTEIP (tcpserver), else IP
+   (Dovecot's post-login scripts); 0 if neither is set. */
+char const *rc_login_ip (void)
+{
+  char const *s = getenv("TCPREMOTEIP") ;
+  return s ? s : getenv("IP") ;
+}
+
+/* Courier's authlib runs its modules whether or not the password was
+   good; only AUTHENTICATED says it was. */
+int rc_login_counts (void)
+{
+  char const *a ;
+  if (!getenv("AUTHUSER") || !getenv("AUTHARGV0")) return 1 ;
+  a = getenv("AUTHENTICATED") ;
+  return a && *a ;
+}
+
 /* Who logged in: USER, or, from Courier (which sets no USER), the
    non-empty AUTHENTICATED; 0 if neither. */
 char const *rc_login_user (void)

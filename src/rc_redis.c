@@ -41,15 +41,15 @@ size_t rc_redis_hide (char *modif)
 
 #ifdef RC_NO_REDIS
 
-void rc_redis_allow (char const *addr, char const *data, size_t len)
+void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
 {
-  (void)data ; (void)len ;
+  (void)data ; (void)len ; (void)expiry ;
   if (rc_redis_endpoint(0)) rc_warn("not recording login from ", addr, " in Redis: this build has no Redis support") ;
 }
 
-size_t rc_redis_check (char *modif, size_t max, char const *addr, int logips, rc_record_func *f)
+int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int logips)
 {
-  (void)modif ; (void)max ; (void)logips ; (void)f ;
+  (void)data ; (void)max ; (void)len ; (void)logips ;
   if (rc_redis_endpoint(1)) rc_warn("not relaying for ", addr, " from Redis: this build has no Redis support") ;
   return 0 ;
 }
@@ -406,7 +406,7 @@ static size_t key (char *buf, char const *addr)
 
 /* One atomic SET with the expiry as TTL: no window where the key lives
    for ever. */
-void rc_redis_allow (char const *addr, char const *data, size_t len)
+void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   char ttl[UINT_FMT] ;
@@ -418,7 +418,7 @@ void rc_redis_allow (char const *addr, char const *data, size_t len)
   size_t argvlen[5] = { 3, 0, len, 2, 0 } ;
   if (!configured(&ep, 0, "not recording login from ", addr)) return ;
   argvlen[1] = key(k, addr) ;
-  argvlen[4] = uint_fmt(ttl, rc_expiry()) ;
+  argvlen[4] = uint_fmt(ttl, expiry) ;
   r = command(&ep, 5, argv, argvlen, why) ;
   if (r && r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "OK"))
   {
@@ -432,52 +432,40 @@ void rc_redis_allow (char const *addr, char const *data, size_t len)
   if (r) freeReplyObject(r) ;
 }
 
-/* GET; if the key exists, RELAYCLIENT and the records that pass the
-   same allowlist as the spool's. Returns the modifications' length, 0
-   for no relaying. */
-size_t rc_redis_check (char *modif, size_t max, char const *addr, int logips, rc_record_func *f)
+/* GET, for the SMTP side: 1 found (at most max bytes of its value in
+   data), 0 none, -1 failed; failures, and "no login recorded" under
+   logips, logged as "not relaying for ADDR: ...". */
+int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int logips)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   char why[WHY_MAX] = "" ;
   char q[RC_QUOTE_MAX] ;
-  char const *relayclient = getenv("RELAY_CTRL_RELAYCLIENT") ;
   char const *argv[2] = { "GET", k } ;
   size_t argvlen[2] = { 3, 0 } ;
   struct ep ep ;
   redisReply *r ;
-  size_t w = 0 ;
-  if (!configured(&ep, 1, "not relaying for ", addr)) return 0 ;
+  int found = -1 ;
+  if (!configured(&ep, 1, "not relaying for ", addr)) return -1 ;
   argvlen[1] = key(k, addr) ;
   r = command(&ep, 2, argv, argvlen, why) ;
   if (r && r->type == REDIS_REPLY_NIL)
   {
     if (logips) rc_info("not relaying for ", addr, ": no login recorded") ;
+    found = 0 ;
   }
   else if (!r || r->type != REDIS_REPLY_STRING)
   {
     if (r) describe(why, "", r) ;
     rc_warn("not relaying for ", addr, ": Redis ", rc_quote(q, ep.text), ": ", why) ;
   }
-  else if (strlen(relayclient ? relayclient : "") > max / 2)
-    rc_warn("not relaying for ", addr, ": RELAY_CTRL_RELAYCLIENT is too long") ;
   else
   {
-    char const *reason ;
-    unsigned int rejected ;
-    w = str_fmt(modif, "RELAYCLIENT=") ;
-    w += str_fmt(modif + w, relayclient ? relayclient : "") ;
-    modif[w++] = 0 ;
-    w = rc_records_parse(modif, max, w, r->str, r->len, f, (void *)addr, &rejected, &reason) ;
-    if (rejected)
-    {
-      char fmt[UINT_FMT] ;
-      fmt[uint_fmt(fmt, rejected)] = 0 ;
-      rc_warn("ignored ", fmt, " record(s) of ", addr, " in Redis, the first for: ", reason) ;
-    }
-    if (logips) rc_info("relaying for ", addr, " (Redis)") ;
+    *len = r->len < max ? r->len : max ;
+    memcpy(data, r->str, *len) ;
+    found = 1 ;
   }
   if (r) freeReplyObject(r) ;
-  return w ;
+  return found ;
 }
 
 /* The operations tools: one connection for several commands, each

@@ -12,8 +12,8 @@
 
 extern char const *rc_redis_endpoint (int) ;
 extern int rc_redis_only (int) ;
-extern void rc_redis_allow (char const *, char const *, size_t) ;
-extern size_t rc_redis_check (char *, size_t, char const *, int, rc_record_func *) ;
+extern void rc_redis_allow (char const *, char const *, size_t, unsigned int) ;
+extern int rc_redis_read (char const *, char *, size_t, size_t *, int) ;
 extern size_t rc_redis_hide (char *) ;
 
 /* For relay-ctrl-list, -revoke and -query: 1 found or done, 0 none,

@@ -70,7 +70,7 @@ static void refresh_loop (int dirfd, char const *addr, unsigned int every, pid_t
   }
 }
 
-void rc_refresh_start (int dirfd, char const *addr)
+void rc_refresh_start (int dirfd, char const *addr, unsigned int expiry)
 {
   char const *s = getenv("RELAY_CTRL_REFRESH") ;
   char q[RC_QUOTE_MAX] ;
@@ -91,7 +91,7 @@ void rc_refresh_start (int dirfd, char const *addr)
     max = REFRESH_MAX_DEFAULT ;
   }
   s = getenv("RELAY_CTRL_REFRESH") ;
-  if (every >= rc_expiry())
+  if (every >= expiry)
     rc_warn("RELAY_CTRL_REFRESH=", s, " is not shorter than the expiry: ", addr, " may expire between refreshes") ;
   rc_log_pid() ;
   pid = fork() ;

@@ -11,26 +11,15 @@
 
 #define NOT_DONE "not recording login from "
 
-/* Courier's authlib runs its modules whether or not the password was
-   good; only AUTHENTICATED says it was. */
-static int login_counts (void)
-{
-  char const *a ;
-  if (!getenv("AUTHUSER") || !getenv("AUTHARGV0")) return 1 ;
-  a = getenv("AUTHENTICATED") ;
-  return a && *a ;
-}
-
 /* Returns the spool's fd if the entry was written, else -1. */
-static int record (char *addr, int *inherited)
+static int record (char *addr, int *inherited, unsigned int expiry)
 {
   char data[RC_RECORDS_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  char const *ip = getenv("TCPREMOTEIP") ;
+  char const *ip = rc_login_ip() ;
   size_t len ;
   int dirfd ;
-  if (!login_counts()) return -1 ;
-  if (!ip) ip = getenv("IP") ;  /* Dovecot's post-login scripts */
+  if (!rc_login_counts()) return -1 ;
   if (!ip) { rc_warn("not recording login: neither TCPREMOTEIP nor IP is set") ; return -1 ; }
   if (!rc_addr_canon(addr, ip, strlen(ip)))
   {
@@ -38,7 +27,7 @@ static int record (char *addr, int *inherited)
     return -1 ;
   }
   len = rc_records_from_env(data, sizeof(data), addr) ;
-  rc_redis_allow(addr, data, len) ;
+  rc_redis_allow(addr, data, len, expiry) ;
   if (rc_redis_only(0)) return -1 ;
   dirfd = rc_spool_open(inherited, NOT_DONE, addr) ;
   if (dirfd < 0) return -1 ;
@@ -68,11 +57,14 @@ int main (int argc, char const *const *argv)
   size_t w ;
   int inherited = 0 ;
   int dirfd ;
+  unsigned int expiry = RC_EXPIRY_DEFAULT ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   rc_log_name("relay-ctrl-allow") ;
-  dirfd = record(addr, &inherited) ;
+  /* Read once, and only for what uses it: Redis's TTL, the refresher. */
+  if (rc_redis_endpoint(0) || getenv("RELAY_CTRL_REFRESH")) expiry = rc_expiry() ;
+  dirfd = record(addr, &inherited, expiry) ;
   if (argc < 2) return 0 ;
-  if (dirfd >= 0 && getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr) ;
+  if (dirfd >= 0 && getenv("RELAY_CTRL_REFRESH")) rc_refresh_start(dirfd, addr, expiry) ;
   w = rc_spool_hide(modif) ;
   rc_exec(argv + 1, modif, w + rc_redis_hide(modif + w)) ;
 }

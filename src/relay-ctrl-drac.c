@@ -136,7 +136,7 @@ static void read_allow (char const *file)
    spool unless Redis alone is; a DRAC call carries no user. */
 static int record (char const *addr)
 {
-  rc_redis_allow(addr, "", 0) ;
+  rc_redis_allow(addr, "", 0, rc_expiry()) ;
   if (dirfd < 0) return ADD_SUCCESS ;
   if (rc_spool_write(dirfd, addr, "", 0, 0644) < 0)
   {

@@ -1,7 +1,8 @@
 /* relay-ctrl-policy: a Postfix SMTPD access policy delegation server.
    Reads requests on stdin, answers on stdout, many per connection:
    action=OK (RELAY_CTRL_POLICY_ALLOW) when client_address logged in
-   within the expiry time, action=DUNNO otherwise, and for anything it
+   within the expiry time (in the spool, then in Redis when
+   RELAY_CTRL_REDIS(_READ) is set), action=DUNNO otherwise, and for anything it
    cannot read. */
 
 #include <errno.h>
@@ -19,6 +20,8 @@
 #include <skalibs/djbunix.h>
 #include <sys/prctl.h>
 #include "rc_ops.h"
+#include "rc_redis.h"
+#include "rc_lookup.h"
 
 #define USAGE "relay-ctrl-policy"
 #define NOT_DONE "not relaying for "
@@ -129,12 +132,46 @@ static unsigned int seconds (char const *var, unsigned int def)
   return n ;
 }
 
+/* The spool's verdict, acted on as relay-ctrl-check does (an expired
+   entry is left to relay-ctrl-age). */
+static enum rc_lookup_e spool (char const *addr, struct rc_lookup *l)
+{
+  int inherited ;
+  enum rc_lookup_e v ;
+  if (rc_redis_only(1)) return RC_LOOKUP_NONE ;
+  if (dirfd < 0)
+  {
+    dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
+    if (dirfd < 0) return RC_LOOKUP_NONE ;
+  }
+  v = rc_lookup_spool(dirfd, addr, expiry, 0, l) ;
+  switch (v)
+  {
+    case RC_LOOKUP_NONE :
+      if (logips && !rc_redis_endpoint(1)) rc_info(NOT_DONE, addr, ": no login recorded") ;
+      break ;
+    case RC_LOOKUP_ERROR :
+      if (l->err) { errno = l->err ; rc_warnsys(NOT_DONE, addr, ": ", l->why) ; }
+      else rc_warn(NOT_DONE, addr, ": ", l->why) ;
+      break ;
+    case RC_LOOKUP_FUTURE :
+      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
+      break ;
+    case RC_LOOKUP_STALE :
+      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
+      break ;
+    case RC_LOOKUP_ALLOW : break ;
+  }
+  return v ;
+}
+
 static char const *decide (struct request *r)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
+  struct rc_lookup l ;
   struct rc_entry e ;
-  int inherited ;
+  enum rc_lookup_e v ;
   if (!r->bad && !r->has_request) r->bad = "no request attribute" ;
   if (!r->bad && !r->has_client) r->bad = "no client_address attribute" ;
   if (r->bad)
@@ -147,40 +184,15 @@ static char const *decide (struct request *r)
     rc_warn(NOT_DONE, rc_quote(q, r->client), ": not an IP address") ;
     return "DUNNO" ;
   }
-  if (dirfd < 0)
-  {
-    dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
-    if (dirfd < 0) return "DUNNO" ;
-  }
-  switch (rc_entry_read(dirfd, addr, &e))
-  {
-    case RC_ENTRY_NONE :
-      if (logips) rc_info(NOT_DONE, addr, ": no login recorded") ;
-      return "DUNNO" ;
-    case RC_ENTRY_SYMLINK :
-      rc_warn(NOT_DONE, addr, ": its spool entry is a symbolic link") ;
-      return "DUNNO" ;
-    case RC_ENTRY_NOTREG :
-      rc_warn(NOT_DONE, addr, ": its spool entry is not a regular file") ;
-      return "DUNNO" ;
-    case RC_ENTRY_ERROR :
-      rc_warnsys(NOT_DONE, addr, ": unable to read its spool entry") ;
-      return "DUNNO" ;
-    case RC_ENTRY_OK : break ;
-  }
-  switch (rc_spool_age(&e.st, time(0), expiry))
-  {
-    case RC_FUTURE :
-      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
-      return "DUNNO" ;
-    case RC_STALE :
-      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      return "DUNNO" ;
-    case RC_FRESH : break ;
-  }
+  v = spool(addr, &l) ;
+  if (v != RC_LOOKUP_ALLOW) v = rc_lookup_redis(addr, v, logips, &l) ;
+  if (v != RC_LOOKUP_ALLOW) return "DUNNO" ;
   if (logips)
   {
-    if (e.user[0]) rc_info("relaying for ", addr, " (user ", e.user, ")") ;
+    e.user[0] = 0 ;
+    if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
+    if (l.redis) rc_info("relaying for ", addr, " (Redis)") ;
+    else if (e.user[0]) rc_info("relaying for ", addr, " (user ", e.user, ")") ;
     else rc_info("relaying for ", addr) ;
   }
   return allow ;

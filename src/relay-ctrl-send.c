@@ -42,13 +42,15 @@ static char ip[16] ;
 static int is6 ;
 static char records[RC_RECORDS_MAX] ;
 static size_t recordslen ;
+static int have_records ;
 
-static int login_counts (void)
+/* The login's records, read from the environment once (its warnings
+   once too), for the local entry and the packet alike. */
+static void get_records (void)
 {
-  char const *a ;
-  if (!getenv("AUTHUSER") || !getenv("AUTHARGV0")) return 1 ;
-  a = getenv("AUTHENTICATED") ;
-  return a && *a ;
+  if (have_records) return ;
+  recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+  have_records = 1 ;
 }
 
 static unsigned int setting (char const *var, unsigned int def, unsigned int max)
@@ -209,10 +211,10 @@ static void send_all (void)
 static int prepare (void)
 {
   char q[RC_QUOTE_MAX] ;
-  char const *s = getenv("TCPREMOTEIP") ;
+  char const *s = rc_login_ip() ;
   int r ;
-  if (!login_counts()) return 0 ;
-  if (!s) { rc_warn("not sending login: TCPREMOTEIP is not set") ; return 0 ; }
+  if (!rc_login_counts()) return 0 ;
+  if (!s) { rc_warn("not sending login: neither TCPREMOTEIP nor IP is set") ; return 0 ; }
   if (!rc_addr_canon(addr, s, strlen(s))) { rc_warn(NOT_DONE, rc_quote(q, s), ": not an IP address") ; return 0 ; }
   if (getenv("RELAY_CTRL_DIR_FD"))
   {
@@ -220,7 +222,7 @@ static int prepare (void)
     int dirfd = rc_spool_open(&inherited, "not recording login locally from ", addr) ;
     if (dirfd >= 0)
     {
-      recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+      get_records() ;
       if (rc_spool_write(dirfd, addr, records, recordslen, 0644) < 0)
         rc_warnsys("not recording login locally from ", addr, ": unable to write its spool entry") ;
     }
@@ -234,7 +236,7 @@ static int prepare (void)
   if (!authenticated) return 1 ;
   is6 = inet_pton(AF_INET6, addr, ip) == 1 ;
   if (!is6) inet_pton(AF_INET, addr, ip) ;
-  recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+  get_records() ;
   {
     char packet[RC_PACKET_MAX] ;
     char ts[RC_TIMESTAMP_MAX + 1] ;

@@ -28,6 +28,13 @@ A=$T/a/allow B=$T/b/allow C=$T/c/allow
 allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 USER=joe DOMAIN=example.org
 is "$RC:$OUT" "0:ran" "login with Redis: the POP server runs"
 is "$ERR" "" "login with Redis: no log line by default"
+# RELAY_CTRL_EXPIRY is read once for Redis's TTL and the refresher: one
+# warning (issue 12).
+allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=junk RELAY_CTRL_REFRESH=60 TCPREMOTEIP=192.0.2.3
+is "$RC:$OUT" "0:ran" "EXPIRY=junk, Redis and REFRESH: the POP server runs"
+is "$(grep -c 'RELAY_CTRL_EXPIRY=junk is not a positive number of seconds, using 900' <<<"$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: exactly one warning"
+is "$(lines "$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: nothing else logged"
+ok "EXPIRY=junk: the Redis key lives 900 s" test "$(cli "$P1" ttl relay-ctrl:192.0.2.3)" -gt 890
 ok "login recorded in A's spool too" test -f "$A/192.0.2.1"
 is "$(cli "$P1" --no-raw get relay-ctrl:192.0.2.1)" '"USER=joe\x00DOMAIN=example.org\x00"' "key relay-ctrl:ADDR holds the spool file's records"
 ttl=$(cli "$P1" ttl relay-ctrl:192.0.2.1)
@@ -78,6 +85,22 @@ is "$RC:$OUT:$ERR" "0:ran:" "Redis only: login recorded, no spool warning"
 ok "Redis only: key written" test "$(cli "$P1" exists relay-ctrl:192.0.2.4)" = 1
 check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.4
 is "$REL:$ERR" ":" "Redis only: SMTP relays, no spool warning"
+# relay-ctrl-policy asks Redis too (issue 12): it answered DUNNO here.
+policy () { local a=$1; shift; run "$@" -- sh -c 'printf "request=smtpd_access_policy\nclient_address=%s\n\n" "$1" | relay-ctrl-policy' sh "$a"; }
+policy 192.0.2.4 RELAY_CTRL_REDIS="$R1"
+is "$RC:$OUT:$ERR" "0:action=OK:" "Redis only: relay-ctrl-policy answers OK, no spool warning"
+policy 192.0.2.4 RELAY_CTRL_REDIS="$R1" RELAY_CTRL_LOG_IPS=1
+has "$ERR" '^relay-ctrl-policy\[[0-9]+\]: info: relaying for 192\.0\.2\.4 \(Redis\)$' "policy, RELAY_CTRL_LOG_IPS: relaying from Redis logged"
+policy 192.0.2.99 RELAY_CTRL_REDIS="$R1" RELAY_CTRL_LOG_IPS=1
+is "$OUT" action=DUNNO "policy, no login in Redis: DUNNO"
+has "$ERR" '^relay-ctrl-policy\[[0-9]+\]: info: not relaying for 192\.0\.2\.99: no login recorded$' "policy, no login: one info line"
+is "$(lines "$ERR")" 1 "policy, no login in spool nor Redis: exactly one line"
+policy 192.0.2.4 RELAY_CTRL_DIR="$C" RELAY_CTRL_REDIS="$R1"
+is "$OUT:$ERR" "action=OK:" "policy, empty spool, login in Redis: OK"
+policy 192.0.2.4 RELAY_CTRL_REDIS=127.0.0.1:$PDEAD
+is "$OUT" action=DUNNO "policy, Redis down: DUNNO"
+has "$ERR" "^relay-ctrl-policy\[[0-9]+\]: warning: not relaying for 192\.0\.2\.4: Redis 127\.0\.0\.1:$PDEAD: unable to connect: Connection refused$" "policy, Redis down: one warning"
+is "$(lines "$ERR")" 1 "policy, Redis down: exactly one line"
 
 # Prefix.
 allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=site2/ TCPREMOTEIP=192.0.2.5

@@ -68,6 +68,14 @@ send "$T/s.log" TCPREMOTEIP=192.0.2.6 AUTHUSER=x AUTHARGV0=imapd RELAY_CTRL_KEY=
 sleep 0.3
 ok "Courier login without AUTHENTICATED: nothing sent" test ! -e "$B/192.0.2.6"
 
+# Dovecot's post-login scripts set IP, not TCPREMOTEIP (issue 12).
+send "$T/dovecot.log" IP=192.0.2.65 USER=dove RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- true
+ok "only IP set (Dovecot): the login is sent" waitfor "$B/192.0.2.65" 3
+hasnt "$(cat "$T/dovecot.log")" "TCPREMOTEIP" "only IP set: no complaint about TCPREMOTEIP"
+send "$T/noip.log" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" -- true
+has "$(cat "$T/noip.log")" '^relay-ctrl-send\[[0-9]+\]: warning: not sending login: neither TCPREMOTEIP nor IP is set$' "neither TCPREMOTEIP nor IP: a warning saying so"
+is "$(wc -l <"$T/noip.log")" 1 "neither TCPREMOTEIP nor IP: exactly one line"
+
 
 # A dead remote does not delay the POP server, and does not hold its
 # connection (stdout) open: the capture ends before the sender gives up.
@@ -262,6 +270,13 @@ ok "relay-ctrl-send records locally through RELAY_CTRL_DIR_FD" test -f "$A/192.0
 is "$(sed -n 1p "$T/loc.out")" unset "and does not pass RELAY_CTRL_DIR_FD on"
 hasnt "$(cat "$T/loc.out")" "$A|$KEY" "the POP server holds neither the spool nor the key"
 ok "and sends it too" waitfor "$B/192.0.2.70" 3
+# Recording locally and sending read the records once: one warning for
+# a bad value, not one per use (issue 12).
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$A" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" TCPREMOTEIP=192.0.2.71 USER=loc DOMAIN=$'ex\001ample' \
+  relay-ctrl-keyfd relay-ctrl-chdir relay-ctrl-send true 2>"$T/twice.log" </dev/null
+ok "a bad DOMAIN: the login is still sent" waitfor "$B/192.0.2.71" 3
+sleep 0.2
+is "$(grep -c 'not recording DOMAIN for 192\.0\.2\.71: it contains control characters' "$T/twice.log")" 1 "a bad DOMAIN: exactly one warning, for the local entry and the packet"
 
 sleep 0.3
 hasnt "$(cat "$T"/*.log)" "Sanitizer|runtime error" "no sanitizer report from any receiver or sender"
