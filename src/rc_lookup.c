@@ -66,12 +66,10 @@ enum rc_lookup_e rc_lookup_spool (int dirfd, char const *addr, unsigned int expi
   return RC_LOOKUP_ALLOW ;
 }
 
-enum rc_lookup_e rc_lookup_redis (char const *addr, enum rc_lookup_e v, int logips, struct rc_lookup *l)
+/* What a Redis read (r: 1 found, 0 not, -1 failed, as rc_redis_read and
+   rc_redis_get say) makes of the verdict v. */
+static enum rc_lookup_e from_redis (struct rc_lookup *l, int r, size_t len, enum rc_lookup_e v)
 {
-  size_t len ;
-  int r ;
-  if (!rc_redis_endpoint(1)) return v ;
-  r = rc_redis_read(addr, l->data, sizeof(l->data), &len, logips) ;
   if (r < 0) { l->redis = 1 ; return fail(l, "Redis did not answer", 0) ; }
   if (!r) return v ;
   l->len = len ;
@@ -81,10 +79,19 @@ enum rc_lookup_e rc_lookup_redis (char const *addr, enum rc_lookup_e v, int logi
   return RC_LOOKUP_ALLOW ;
 }
 
+enum rc_lookup_e rc_lookup_redis (char const *addr, enum rc_lookup_e v, int logips, struct rc_lookup *l)
+{
+  size_t len = 0 ;
+  int r ;
+  if (!rc_redis_endpoint(1)) return v ;
+  r = rc_redis_read(addr, l->data, sizeof(l->data), &len, logips) ;
+  return from_redis(l, r, len, v) ;
+}
+
 enum rc_lookup_e rc_lookup (int dirfd, char const *addr, unsigned int expiry, struct rc_lookup *l)
 {
   enum rc_lookup_e v = RC_LOOKUP_NONE ;
-  size_t len ;
+  size_t len = 0 ;
   int r ;
   clear(l) ;
   if (dirfd >= 0)
@@ -94,11 +101,5 @@ enum rc_lookup_e rc_lookup (int dirfd, char const *addr, unsigned int expiry, st
   }
   if (!rc_redis_endpoint(1)) return v ;
   r = rc_redis_get(addr, l->data, sizeof(l->data), &len, 0) ;
-  if (r < 0) { l->redis = 1 ; return fail(l, "Redis did not answer", 0) ; }
-  if (!r) return v ;
-  l->len = len ;
-  l->redis = l->readable = 1 ;
-  l->why = 0 ;
-  l->err = 0 ;
-  return RC_LOOKUP_ALLOW ;
+  return from_redis(l, r, len, v) ;
 }

@@ -45,4 +45,8 @@ extern enum rc_lookup_e rc_lookup (int, char const *, unsigned int, struct rc_lo
 extern enum rc_lookup_e rc_lookup_spool (int, char const *, unsigned int, int, struct rc_lookup *) ;
 extern enum rc_lookup_e rc_lookup_redis (char const *, enum rc_lookup_e, int, struct rc_lookup *) ;
 
+/* One log line for a spool verdict of rc_lookup_spool, as the SMTP-side
+   front ends say it (rc_lookup_say.c; logips: RELAY_CTRL_LOG_IPS). */
+extern void rc_lookup_say (enum rc_lookup_e, struct rc_lookup const *, char const *, int) ;
+
 #endif

@@ -94,25 +94,9 @@ static enum rc_lookup_e check (int logips, char *addr, struct rc_lookup *l)
   dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
   if (dirfd < 0) return RC_LOOKUP_NONE ;
   v = rc_lookup_spool(dirfd, addr, 0, RC_LOOKUP_KEEP, l) ;
-  switch (v)
-  {
-    case RC_LOOKUP_NONE :
-      if (logips && !rc_redis_endpoint(1)) rc_info(NOT_DONE, addr, ": no login recorded") ;
-      break ;
-    case RC_LOOKUP_ERROR :
-      if (l->err) { errno = l->err ; rc_warnsys(NOT_DONE, addr, ": ", l->why) ; }
-      else rc_warn(NOT_DONE, addr, ": ", l->why) ;
-      break ;
-    case RC_LOOKUP_FUTURE :
-      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
-      break ;
-    case RC_LOOKUP_STALE :
-      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      if (rc_spool_remove_stale(dirfd, addr, l->expiry) < 0)
-        rc_warnsys("unable to remove expired ", addr, " from the spool") ;
-      break ;
-    case RC_LOOKUP_ALLOW : break ;
-  }
+  rc_lookup_say(v, l, addr, logips) ;
+  if (v == RC_LOOKUP_STALE && rc_spool_remove_stale(dirfd, addr, l->expiry) < 0)
+    rc_warnsys("unable to remove expired ", addr, " from the spool") ;
   return v ;
 }
 

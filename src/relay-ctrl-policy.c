@@ -145,23 +145,7 @@ static enum rc_lookup_e spool (char const *addr, struct rc_lookup *l)
     if (dirfd < 0) return RC_LOOKUP_NONE ;
   }
   v = rc_lookup_spool(dirfd, addr, expiry, 0, l) ;
-  switch (v)
-  {
-    case RC_LOOKUP_NONE :
-      if (logips && !rc_redis_endpoint(1)) rc_info(NOT_DONE, addr, ": no login recorded") ;
-      break ;
-    case RC_LOOKUP_ERROR :
-      if (l->err) { errno = l->err ; rc_warnsys(NOT_DONE, addr, ": ", l->why) ; }
-      else rc_warn(NOT_DONE, addr, ": ", l->why) ;
-      break ;
-    case RC_LOOKUP_FUTURE :
-      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
-      break ;
-    case RC_LOOKUP_STALE :
-      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      break ;
-    case RC_LOOKUP_ALLOW : break ;
-  }
+  rc_lookup_say(v, l, addr, logips) ;
   return v ;
 }
 
