@@ -89,14 +89,19 @@ $(B)/relay-ctrl-drac: FORCE | $(B)/test
 	cmp -s $(B)/glibc/relay-ctrl-drac $@ || cp $(B)/glibc/relay-ctrl-drac $@
 endif
 TIRPC_CFLAGS := -I/usr/include/tirpc
-LIBS_relay-ctrl-drac := -ltirpc
-UNITS := rc-addr-unit rc-records-unit rc-hmac-unit rc-packet-unit
-# Race-window builds for test/t/race.t: relay-ctrl-age and -check with
-# delays around their removals, and with 3.2's test-then-unlink.
-RACERS := $(foreach p,age check,$(foreach v,delay naive,relay-ctrl-$(p)-$(v)))
+UNITS := $(patsubst test/unit/%.c,%,$(wildcard test/unit/*.c))
+.SECONDARY: $(patsubst %,$(B)/test/%.o,$(UNITS))
+# Race-window builds for test/t/race.t: these programs with RACE_SRC
+# (the file with the RC_TEST_DELAY_MS and RC_TEST_NAIVE hooks) built
+# with delays around their removals, and with 3.2's test-then-unlink.
+RACE_SRC := rc_spool
+RACE_PROGS := age check
+RACERS := $(foreach p,$(RACE_PROGS),$(foreach v,delay naive,relay-ctrl-$(p)-$(v)))
 # Built without hiredis whatever conf-redis says, for test/t/redis.t and
-# test/t/redis-ops.t.
-NOREDIS := relay-ctrl-allow-noredis relay-ctrl-check-noredis relay-ctrl-query-noredis
+# test/t/redis-ops.t: src/rc_redis.c's stub (-DRC_NO_REDIS) linked
+# before the library, so the library's rc_redis.o is never pulled in.
+NOREDIS_PROGS := allow check query
+NOREDIS := $(patsubst %,relay-ctrl-%-noredis,$(NOREDIS_PROGS))
 
 all: $(addprefix $(B)/,$(PROGRAMS)) $(addprefix $(B)/test/,$(UNITS) $(RACERS) $(NOREDIS))
 
@@ -115,10 +120,24 @@ FORCE:
 DEPFLAGS = -MMD -MP
 -include $(wildcard $(B)/*.d $(B)/test/*.d)
 
-$(B)/%.o: src/%.c src/rc.h $(B)/conf.stamp | $(B)/test
+# The library, as skalibs and s6 have theirs: every src/rc_*.c, so a
+# new library file needs no edit here. $(B)/lib.stamp lists the members
+# and changes when the list does, so a removed file leaves the archive.
+LIB := $(B)/librelay-ctrl.a
+LIB_OBJS := $(patsubst src/%.c,$(B)/%.o,$(wildcard src/rc_*.c))
+ifneq ($(strip $(notdir $(LIB_OBJS))),$(strip $(shell cat $(B)/lib.stamp 2>/dev/null)))
+$(B)/lib.stamp: FORCE
+endif
+$(B)/lib.stamp: | $(B)/test
+	@echo '$(notdir $(LIB_OBJS))' >$@
+$(LIB): $(LIB_OBJS) $(B)/lib.stamp
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(B)/%.o: src/%.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -c -o $@ $<
 
-$(B)/test/%.o: test/unit/%.c src/rc.h $(B)/conf.stamp | $(B)/test
+$(B)/test/%.o: test/unit/%.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -c -o $@ $<
 
 $(B)/test:
@@ -128,43 +147,44 @@ $(B)/test:
 $(B)/rc_etc.o: CC_CMD += -DRC_ETC='"$(call first,conf-etc)"'
 $(B)/rc_etc.o: conf-etc
 
+# src/deps-exe/PROG: what PROG links with besides PROG.o, libraries
+# only: -lrelay-ctrl (this library, $(LIB)) and system ones (-ltirpc).
+# link_libs PROG: that list with -lrelay-ctrl made the archive's path.
+link_libs = $(patsubst -lrelay-ctrl,$(LIB),$(shell cat src/deps-exe/$(1)))
+link_deps = $(filter $(LIB),$(call link_libs,$(1))) src/deps-exe/$(1) $(B)/conf.stamp
 define program
-$(B)/$(1): $(B)/$(1).o $(addprefix $(B)/,$(shell cat src/deps-exe/$(1))) src/deps-exe/$(1) $(B)/conf.stamp
-	$(LD_CMD) $(SAN) -o $$@ $$(filter %.o,$$^) $(LIBS) $(LIBS_$(1))
+$(B)/$(1): $(B)/$(1).o $(call link_deps,$(1))
+	$(LD_CMD) $(SAN) -o $$@ $(B)/$(1).o $(call link_libs,$(1)) $(LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
-$(B)/test/rc-addr-unit: $(B)/test/rc-addr-unit.o $(B)/rc_addr.o
+$(B)/test/%-unit: $(B)/test/%-unit.o $(LIB)
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
-$(B)/test/rc-records-unit: $(B)/test/rc-records-unit.o $(B)/rc_records.o $(B)/rc_log.o
-	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
-$(B)/test/rc-hmac-unit: $(B)/test/rc-hmac-unit.o $(B)/rc_hmac.o
-	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
-$(B)/test/rc-packet-unit: $(B)/test/rc-packet-unit.o $(B)/rc_packet.o $(B)/rc_hmac.o
-	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
-$(addprefix $(B)/,rc_hmac.o rc_packet.o rc_key.o rc_net.o relay-ctrl-send.o relay-ctrl-udp.o relay-ctrl-keyfd.o test/rc-hmac-unit.o test/rc-packet-unit.o): src/rc_packet.h
 
-$(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h $(B)/conf.stamp | $(B)/test
+# A racer: the program's own object, then the hooked RACE_SRC object,
+# then the library, whose RACE_SRC member the linker then never needs.
+$(B)/test/$(RACE_SRC)-delay.o: src/$(RACE_SRC).c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_TEST_DELAY_MS=400 -c -o $@ $<
-$(B)/test/rc_spool-naive.o: src/rc_spool.c src/rc.h $(B)/conf.stamp | $(B)/test
+$(B)/test/$(RACE_SRC)-naive.o: src/$(RACE_SRC).c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_TEST_DELAY_MS=400 -DRC_TEST_NAIVE -c -o $@ $<
-$(B)/test/relay-ctrl-%-delay: $(B)/test/rc_spool-delay.o $(B)/relay-ctrl-%
-	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
-$(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
-	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_spool.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(LIBS)
+define racer
+$(B)/test/relay-ctrl-$(1)-$(2): $(B)/relay-ctrl-$(1).o $(B)/test/$(RACE_SRC)-$(2).o $(call link_deps,relay-ctrl-$(1))
+	$(LD_CMD) $(SAN) -o $$@ $(B)/relay-ctrl-$(1).o $(B)/test/$(RACE_SRC)-$(2).o $(call link_libs,relay-ctrl-$(1)) $(LIBS)
+endef
+$(foreach p,$(RACE_PROGS),$(foreach v,delay naive,$(eval $(call racer,$(p),$(v)))))
 
-$(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c src/rc.h $(B)/conf.stamp | $(B)/test
+$(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
 
-$(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
-	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(REDIS_FLAGS) -c -o $@ $<
-$(addprefix $(B)/relay-ctrl-,allow.o check.o list.o revoke.o query.o): src/rc_redis.h
-$(addprefix $(B)/,rc_lookup.o relay-ctrl-query.o relay-ctrl-socketmap.o relay-ctrl-drac.o relay-ctrl-check.o relay-ctrl-policy.o): src/rc_lookup.h src/rc_redis.h
-$(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
-$(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
+# With conf-redis no, every object from src/rc_redis*.c is the stub.
+$(B)/rc_redis.o $(B)/rc_redis_%.o: CC_CMD += $(REDIS_FLAGS)
+$(B)/test/rc_redis-none.o: src/rc_redis.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_NO_REDIS -c -o $@ $<
-$(B)/test/relay-ctrl-%-noredis: $(B)/test/rc_redis-none.o $(B)/relay-ctrl-%
-	$(LD_CMD) $(SAN) -o $@ $(B)/relay-ctrl-$*.o $(filter-out $(B)/rc_redis.o,$(addprefix $(B)/,$(shell cat src/deps-exe/relay-ctrl-$*))) $< $(BASE_LIBS)
+define noredis
+$(B)/test/relay-ctrl-$(1)-noredis: $(B)/relay-ctrl-$(1).o $(B)/test/rc_redis-none.o $(call link_deps,relay-ctrl-$(1))
+	$(LD_CMD) $(SAN) -o $$@ $(B)/relay-ctrl-$(1).o $(B)/test/rc_redis-none.o $(call link_libs,relay-ctrl-$(1)) $(BASE_LIBS)
+endef
+$(foreach p,$(NOREDIS_PROGS),$(eval $(call noredis,$(p))))
 
 check: all
 	test/run
@@ -174,11 +194,14 @@ clean:
 
 .PHONY: all check clean FORCE
 
-# Fuzzing: each fuzz/NAME.c with the objects listed in fuzz/deps/NAME,
-# built with clang's libFuzzer, AddressSanitizer and UBSan.
+# Fuzzing: each fuzz/NAME.c with what fuzz/deps/NAME lists (-lrelay-ctrl:
+# the library built for fuzzing), built with clang's libFuzzer,
+# AddressSanitizer and UBSan.
 FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZERS := $(notdir $(wildcard fuzz/deps/*))
+FUZZ_LIB := build-fuzz/librelay-ctrl.a
+FUZZ_OBJS := $(patsubst src/%.c,build-fuzz/%.o,$(wildcard src/rc_*.c))
 
 fuzz: $(addprefix build-fuzz/,$(FUZZERS))
 
@@ -189,14 +212,18 @@ FUZZ_LIBS := $(call first,conf-lib)
 build-fuzz/%.o: src/%.c $(wildcard src/*.h) | build-fuzz
 	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Isrc $(FUZZ_DEFS) -c -o $@ $<
 # The harnesses never reach a Redis server: its stub, and no hiredis.
-build-fuzz/rc_redis.o: FUZZ_DEFS := -DRC_NO_REDIS
+build-fuzz/rc_redis.o build-fuzz/rc_redis_%.o: FUZZ_DEFS := -DRC_NO_REDIS
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(FUZZ_OBJS)
 build-fuzz/fuzz-%.o: fuzz/%.c $(wildcard src/*.h) | build-fuzz
 	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wall -Wextra -Isrc -c -o $@ $<
 # fuzz/policy.c includes the program's source, to reach its static parser.
 build-fuzz/fuzz-policy.o: src/relay-ctrl-policy.c
+fuzz_libs = $(patsubst -lrelay-ctrl,$(FUZZ_LIB),$(shell cat fuzz/deps/$(1)))
 define fuzzer
-build-fuzz/$(1): build-fuzz/fuzz-$(1).o $(addprefix build-fuzz/,$(shell cat fuzz/deps/$(1))) fuzz/deps/$(1)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$(filter %.o,$$^) $(FUZZ_LIBS)
+build-fuzz/$(1): build-fuzz/fuzz-$(1).o $(filter $(FUZZ_LIB),$(call fuzz_libs,$(1))) fuzz/deps/$(1)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ build-fuzz/fuzz-$(1).o $(call fuzz_libs,$(1)) $(FUZZ_LIBS)
 endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzzer,$(f))))
 

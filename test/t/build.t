@@ -37,3 +37,19 @@ touch "$W/src/relay-ctrl-chdir.c"
 ok "a source $P does not use touched: still up to date" upto
 echo 'x' >>"$W/conf-lib"   # prose lines after the first do not count
 ok "conf-lib's prose changed, first line not: still up to date" upto
+
+# The library: every src/rc_*.c is a member, so a new one needs no edit
+# of the Makefile, and the link lists name libraries, not objects.
+hasnt "$(cat "$TOP"/src/deps-exe/* "$TOP"/fuzz/deps/*)" '\.o([[:space:]]|$)' "src/deps-exe and fuzz/deps list libraries, no .o file"
+has "$(cat "$TOP"/src/deps-exe/*)" '^-lrelay-ctrl' "src/deps-exe names -lrelay-ctrl"
+printf '#include "rc.h"\nint rc_zz (void) { return 42 ; }\n' >"$W/src/rc_zz.c"
+printf 'int rc_zz (void) ;\nint main (void) { return rc_zz() == 42 ? 0 : 1 ; }\n' >"$W/src/relay-ctrl-zz.c"
+echo -lrelay-ctrl >"$W/src/deps-exe/relay-ctrl-zz"
+if mk build/relay-ctrl-zz; then pass "a new src/rc_zz.c and program: built, Makefile untouched"
+else failed "a new src/rc_zz.c and program: built, Makefile untouched" "$(cat "$T/make.log")"; fi
+ok "the new program links rc_zz from the library and runs" "$W/build/relay-ctrl-zz"
+has "$(ar t "$W/build/librelay-ctrl.a" 2>&1)" '^rc_zz\.o$' "rc_zz.o is in build/librelay-ctrl.a"
+rm "$W/src/rc_zz.c" "$W/src/relay-ctrl-zz.c" "$W/src/deps-exe/relay-ctrl-zz"
+mk "$P"
+hasnt "$(ar t "$W/build/librelay-ctrl.a" 2>&1)" '^rc_zz\.o$' "src/rc_zz.c removed: rc_zz.o left the library"
+ok "and $P is up to date" upto
