@@ -7,9 +7,24 @@ T=$(mktemp -d /tmp/rctest.XXXXXX)
 chmod 755 "$T"
 N=0
 CLEANUPS=()
-on_exit () { local c; for c in "${CLEANUPS[@]}"; do eval "$c"; done; rm -rf "$T"; }
+on_exit () {
+  local c
+  for c in "${CLEANUPS[@]}"; do eval "$c"; done; rm -rf "$T"
+  [ -z "$PLAN" ] || [ "$N" = "$PLAN" ] || echo "# ${0##*/}: planned $PLAN assertions, made $N"
+}
 trap on_exit EXIT
 cleanup () { CLEANUPS+=("$*"); }
+
+# plan N: this file makes N assertions (skipped ones included); test/run
+# fails it when it makes another number, as after an early stop.
+PLAN=
+plan () { PLAN=$1; echo "1..$1"; }
+# done_testing: for a file whose count follows the tree (a loop over the
+# man pages, say), the plan at its end: stopping before it fails too.
+done_testing () { PLAN=$N; echo "1..$N"; }
+# skip_part N REASON: the next N assertions cannot be made here: one
+# skip (under CI=true a failure), and N "ok K # skip" lines for the plan.
+skip_part () { local n=$1 i; shift; echo "# SKIP $*"; for ((i = 0; i < n; i++)); do N=$((N + 1)); echo "ok $N # skip"; done; }
 
 pass () { N=$((N + 1)); echo "ok $N - $1"; }
 # skip_all REASON: this file cannot run here; test/run counts one skip
@@ -65,3 +80,28 @@ mkuser () {
   cleanup "userdel $n 2>/dev/null"
   printf -v "$1" %s "$n"
 }
+
+# Spool entries: spool_put NAME [CONTENT] (a printf format; mode 0644),
+# spool_put_aged NAME SECONDS [CONTENT] (its mtime SECONDS ago),
+# spool_stat NAME ("mode uid size"), spool_holds_bob NAME WHAT (passes
+# if NAME holds exactly USER=bob\0).
+spool_put () { printf "${2-}" > "$SPOOL/$1"; chmod 644 "$SPOOL/$1"; }
+spool_put_aged () { spool_put "$1" "${3-}"; age "$SPOOL/$1" "$2"; }
+spool_stat () { stat -c '%a %u %s' "$SPOOL/$1" 2>&1; }
+spool_holds_bob () {
+  if cmp -s "$SPOOL/$1" <(printf 'USER=bob\0'); then pass "$2"; else failed "$2" "content: $(od -c "$SPOOL/$1" 2>&1)"; fi
+}
+# allow_ran [VAR=value...]: relay-ctrl-allow in front of a program that
+# prints "ran". check_rel [VAR=value...]: relay-ctrl-check in front of
+# one printing RELAYCLIENT (or "unset"), then its environment; REL is the
+# first line.
+allow_ran () { run "$@" -- relay-ctrl-allow sh -c 'echo ran'; }
+check_rel () { run "$@" -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"; env'; REL=$(sed -n 1p <<<"$OUT"); }
+
+now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
+# count_lines TEXT (0 for none); file_lines FILE (0 if it is missing)
+count_lines () { [ -z "$1" ] && echo 0 || wc -l <<<"$1"; }
+file_lines () { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+# wait_log FILE PATTERN [SECONDS]: until a line of FILE matches the
+# extended regular expression (3 s at most by default).
+wait_log () { local i; for ((i = 0; i < ${3:-3} * 50; i++)); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done; return 1; }

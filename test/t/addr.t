@@ -1,5 +1,6 @@
 # Address canonicalisation: the spool file name for every textual form.
 . "$RC_TOP/test/lib.sh"
+plan 54
 
 canon () { printf '%s' "$1" | "$BIN/test/rc-addr-unit"; }
 while read -r input want; do

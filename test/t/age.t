@@ -1,7 +1,7 @@
 # relay-ctrl-age: removes expired entries and stale temporaries.
 . "$RC_TOP/test/lib.sh"
+plan 34
 mkspool
-entry () { : > "$SPOOL/$1"; age "$SPOOL/$1" "$2"; }
 # agerun [VAR=value...] [-v]
 agerun () {
   local envs=()
@@ -25,30 +25,30 @@ has "$ERR" 'fatal: usage: relay-ctrl-age \[ -v \]' "usage line"
 run RELAY_CTRL_DIR="$SPOOL" -- relay-ctrl-age extra
 is "$RC" 100 "extra argument: exit 100"
 
-entry 192.0.2.1 0; entry 192.0.2.2 880; entry 192.0.2.3 920; entry 2001:db8::1 5000
-entry .tmp.123.1.2 950; entry .tmp.124.1.2 10; entry .old.125.1.2 950
-entry 192.0.2.4 -3600; entry 192.0.2.5 -10
+spool_put_aged 192.0.2.1 0; spool_put_aged 192.0.2.2 880; spool_put_aged 192.0.2.3 920; spool_put_aged 2001:db8::1 5000
+spool_put_aged .tmp.123.1.2 950; spool_put_aged .tmp.124.1.2 10; spool_put_aged .old.125.1.2 950
+spool_put_aged 192.0.2.4 -3600; spool_put_aged 192.0.2.5 -10
 agerun
 is "$RC" 0 "exit 0"
 is "$ERR" "" "quiet without -v: nothing for cron to mail"
 is "$(ls -A "$SPOOL" | sort | tr '\n' ' ')" ".tmp.124.1.2 192.0.2.1 192.0.2.2 192.0.2.5 " "default expiry 900: expired, future-dated and stale temporaries removed; fresh kept"
 
-entry 192.0.2.6 60; entry 192.0.2.7 120
+spool_put_aged 192.0.2.6 60; spool_put_aged 192.0.2.7 120
 agerun RELAY_CTRL_EXPIRY=90
 ok "RELAY_CTRL_EXPIRY=90: 60 s kept" test -e "$SPOOL/192.0.2.6"
 ok "RELAY_CTRL_EXPIRY=90: 120 s removed" test ! -e "$SPOOL/192.0.2.7"
-entry 192.0.2.8 880
+spool_put_aged 192.0.2.8 880
 agerun RELAY_CTRL_EXPIRY=junk
 ok "junk RELAY_CTRL_EXPIRY means 900" test -e "$SPOOL/192.0.2.8"
 has "$ERR" 'warning: RELAY_CTRL_EXPIRY=junk is not a positive number of seconds, using 900' "junk RELAY_CTRL_EXPIRY: warning"
 
-entry 192.0.2.9 1000; entry 192.0.2.10 2000; entry .tmp.9.9.9 2000
+spool_put_aged 192.0.2.9 1000; spool_put_aged 192.0.2.10 2000; spool_put_aged .tmp.9.9.9 2000
 agerun -v
 ok "-v: still removes" test ! -e "$SPOOL/192.0.2.9"
 has "$ERR" '^relay-ctrl-age\[[0-9]+\]: info: removed 192\.0\.2\.9: expired$' "-v: each removal reported"
 has "$ERR" 'info: removed \.tmp\.9\.9\.9: temporary file' "-v: temporary files reported"
 has "$ERR" 'info: scanned [0-9]+ entries: removed 3, kept [0-9]+, ignored 0$' "-v: a summary line"
-entry 192.0.2.11 -3600
+spool_put_aged 192.0.2.11 -3600
 run RELAY_CTRL_DIR="$SPOOL" -- relay-ctrl-age -v
 has "$ERR" 'info: removed 192\.0\.2\.11: dated in the future' "-v: future-dated reported"
 
@@ -71,7 +71,7 @@ ok "stale junk file removed" test ! -e "$SPOOL/not-an-address"
 is "$RC" 0 "hostile entries: exit 0"
 
 # A spool it cannot write: exit 111, says which entry.
-mkspool; chmod 755 "$SPOOLTOP"; entry 192.0.2.30 5000; chmod 555 "$SPOOL"
+mkspool; chmod 755 "$SPOOLTOP"; spool_put_aged 192.0.2.30 5000; chmod 555 "$SPOOL"
 run RELAY_CTRL_DIR="$SPOOL" -- setuidgid nobody relay-ctrl-age
 is "$RC" 111 "cannot remove: exit 111"
 has "$ERR" 'warning: unable to remove 192\.0\.2\.30 from the spool: Permission denied' "cannot remove: warning with the name"

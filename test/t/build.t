@@ -3,6 +3,7 @@
 # nothing else is rebuilt when nothing changed. Runs make in a copy of
 # the source tree; tests no binary of BUILD.
 source "$RC_TOP/test/lib.sh"
+plan 23
 W=$T/tree
 mkdir -p "$W"
 cp -R "$TOP/Makefile" "$TOP"/conf-* "$TOP/src" "$TOP/test" "$W/" || { failed "copy the source tree"; exit 1; }
@@ -53,3 +54,20 @@ rm "$W/src/rc_zz.c" "$W/src/relay-ctrl-zz.c" "$W/src/deps-exe/relay-ctrl-zz"
 mk "$P"
 hasnt "$(ar t "$W/build/librelay-ctrl.a" 2>&1)" '^rc_zz\.o$' "src/rc_zz.c removed: rc_zz.o left the library"
 ok "and $P is up to date" upto
+
+# test/run holds each file to its plan: an early stop fails it, even
+# with every assertion so far passed; planned skips count as made.
+mkdir -p "$T/tr"
+printf '. "$RC_TOP/test/lib.sh"\nplan 3\npass a\npass b\nexit 0\npass c\n' >"$T/tr/early.t"
+printf '. "$RC_TOP/test/lib.sh"\nplan 3\npass a\nskip_part 2 "no ::1 here"\n' >"$T/tr/skip.t"
+printf '. "$RC_TOP/test/lib.sh"\npass a\n' >"$T/tr/noplan.t"
+printf '. "$RC_TOP/test/lib.sh"\npass a\nexit 0\ndone_testing\n' >"$T/tr/early-dt.t"
+printf '. "$RC_TOP/test/lib.sh"\npass a\npass b\ndone_testing\n' >"$T/tr/dt.t"
+"$TOP/test/run" "$RC_BUILD" "$T"/tr/{early,skip,noplan,early-dt,dt}.t >"$T/tr.out" 2>&1
+TR=$(cat "$T/tr.out")
+has "$TR" 'early\.t +2 passed, 1 failed' "test/run: a file stopping before its plan fails"
+has "$TR" 'skip\.t +1 passed, 0 failed, 1 skipped' "test/run: skip_part's assertions count for the plan"
+has "$TR" 'noplan\.t +1 passed, 1 failed' "test/run: a file without a plan fails"
+has "$TR" 'early-dt\.t +1 passed, 1 failed' "test/run: stopping before done_testing fails"
+has "$TR" 'dt\.t +2 passed, 0 failed, 0 skipped' "test/run: done_testing at the end passes"
+has "$TR" '^7 passed, 3 failed, 1 skipped$' "test/run: the last line stays N passed, N failed, N skipped"

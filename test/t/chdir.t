@@ -1,5 +1,6 @@
 # relay-ctrl-chdir: opens the spool, passes it down as RELAY_CTRL_DIR_FD.
 . "$RC_TOP/test/lib.sh"
+plan 28
 mkspool
 
 run -- relay-ctrl-chdir

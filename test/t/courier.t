@@ -8,6 +8,7 @@
 # bad password authorizes nothing; Courier's AUTHENTICATED becomes the
 # entry's USER; IPv6.
 source "$RC_TOP/test/lib.sh"
+plan 26
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 if ! COURIER=$("$TOP/test/courier-extract" 2>"$T/.cx"); then

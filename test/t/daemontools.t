@@ -2,6 +2,7 @@
 # run scripts with envdir and relay-ctrl-chdir in front of tcpserver,
 # multilog for the logs. Then a clean shutdown.
 source "$RC_TOP/test/lib.sh"
+plan 26
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 e2e_fixtures 90
@@ -116,7 +117,7 @@ POPLOG=$SV/pop3/log/main/current SMTPLOG=$SV/smtp/log/main/current
 STAMP='@[0-9a-f]{24} '
 # waitlog FILE POSITION PATTERN: up to 5 s for multilog to write a line
 # matching PATTERN after POSITION; leaves what it wrote in L.
-waitlog () {
+wait_log_since () {
   local i
   for ((i = 0; i < 100; i++)); do
     L=$(logsince "$1" "$2")
@@ -128,14 +129,14 @@ waitlog () {
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net
 refused "relaying to an outside domain refused before any login"
-waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+wait_log_since "$SMTPLOG" "$m" 'relay-ctrl-check'
 logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.1: no login recorded" \
   "multilog has: not relaying for 127.0.0.1"
 
 m=$(logpos "$POPLOG")
 pop 127.0.0.1 "$POP" "$PASSWORD"
 popped "POP3 login as bob"
-waitlog "$POPLOG" "$m" 'relay-ctrl-allow'
+wait_log_since "$POPLOG" "$m" 'relay-ctrl-allow'
 logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user bob)" \
   "multilog has: recorded login from 127.0.0.1"
 is "$(stat -c '%a %u' "$SPOOL/127.0.0.1" 2>&1)" "644 $MAILUID" "spool entry 127.0.0.1 written as the mail user"
@@ -143,13 +144,13 @@ is "$(stat -c '%a %u' "$SPOOL/127.0.0.1" 2>&1)" "644 $MAILUID" "spool entry 127.
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net
 accepted "relaying accepted at once after the login" x@example.net
-waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+wait_log_since "$SMTPLOG" "$m" 'relay-ctrl-check'
 logged "$L" "$STAMP" relay-ctrl-check "info: relaying for 127.0.0.1 (user bob)" "multilog has: relaying for 127.0.0.1"
 
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net --local-interface 127.0.0.2
 refused "relaying refused from 127.0.0.2"
-waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+wait_log_since "$SMTPLOG" "$m" 'relay-ctrl-check'
 logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.2: no login recorded" \
   "multilog has: not relaying for 127.0.0.2"
 
@@ -157,7 +158,7 @@ age "$SPOOL/127.0.0.1" 100
 m=$(logpos "$SMTPLOG")
 smtp 127.0.0.1 "$SMTP" x@example.net
 refused "relaying refused once the login is 100 s old (RELAY_CTRL_EXPIRY=90)"
-waitlog "$SMTPLOG" "$m" 'relay-ctrl-check'
+wait_log_since "$SMTPLOG" "$m" 'relay-ctrl-check'
 logged "$L" "$STAMP" relay-ctrl-check "info: not relaying for 127.0.0.1: its login has expired" \
   "multilog has: its login has expired"
 
@@ -165,7 +166,7 @@ m=$(logpos "$SV/pop3u/log/main/current")
 OUT=$("${CLIENT_ENV[@]}" curl -sS --max-time 10 -u "$CVMU:$CVMP" "pop3://127.0.0.1:$POPU/" 2>&1); RC=$?
 if [ "$RC" = 0 ] && grep -qE '^1 [0-9]+' <<<"$OUT"; then pass "cvm-unix: POP3 login as the system user $CVMU"
 else failed "cvm-unix: POP3 login as the system user $CVMU" "curl exit $RC: $OUT" "$(cat "$SV"/cvm-unix/log/main/current "$SV"/pop3u/log/main/current 2>&1)"; fi
-waitlog "$SV/pop3u/log/main/current" "$m" 'relay-ctrl-allow'
+wait_log_since "$SV/pop3u/log/main/current" "$m" 'relay-ctrl-allow'
 logged "$L" "$STAMP" relay-ctrl-allow "info: recorded login from 127.0.0.1 (user $CVMU)" "cvm-unix: the login recorded, with its user"
 OUT=$("${CLIENT_ENV[@]}" curl -sS --max-time 10 -u "$CVMU:wrong" "pop3://127.0.0.1:$POPU/" 2>&1); RC=$?
 is "$RC" 67 "cvm-unix: a bad password is refused"

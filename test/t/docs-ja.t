@@ -59,3 +59,5 @@ for pair in "en doc/users" "ja doc/ja/users"; do
   else failed "$2.html is tools/users-html $1 <$2.md" "fix: tools/users-html $1 <$2.md >$2.html" "$(diff "$2.html" "$T/users.html" 2>&1 | head -10)"; fi
   hasnt "$(cat "$2.html" 2>&1)" '<script|javascript:' "$2.html has no JavaScript"
 done
+# Its count follows the tree (pages, examples, programs): checked at the end.
+done_testing

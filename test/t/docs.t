@@ -63,3 +63,5 @@ run -- "$TOP/tools/doc-includes" -c "$T/doc/missing.md"
 is "$RC" 100 "doc-includes: an include of a missing file exits 100"
 printf 'Run it so:\n\n```sh\n#!/bin/sh\nexec envdir /etc/relay-ctrl relay-ctrl-chdir \\\n  tcpserver -v 0 25 relay-ctrl-check qmail-smtpd\n```\n\n    * * * * * envdir /etc/relay-ctrl relay-ctrl-age\n' >"$T/doc/bare.md"
 is "$(recipes "$T/doc/bare.md" | wc -l)" 4 "a run script and a cron line outside include blocks are caught (4 lines)"
+# Its count follows the tree (pages, examples, programs): checked at the end.
+done_testing

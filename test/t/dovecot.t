@@ -6,6 +6,7 @@
 # e2e.t. The relay-ctrl part is examples/dovecot/99-relay-ctrl.conf, the
 # file doc/dovecot.md shows, with the test's paths (example).
 source "$RC_TOP/test/lib.sh"
+plan 40
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 if ! "$TOP/test/deps" dovecot-pop3d dovecot-imapd >"$T/.deps" 2>&1; then
@@ -101,10 +102,6 @@ fi
 SMTPLOG=$T/smtp.log
 serve smtp "$SMTPLOG" 127.0.0.1; SMTP4=$PORT
 ALLOW=relay-ctrl-allow CHECK=relay-ctrl-check
-entry () { stat -c '%a %u %s' "$SPOOL/$1" 2>&1; }
-content_is () { # NAME WHAT: the file holds exactly USER=bob\0
-  if cmp -s "$SPOOL/$1" <(printf 'USER=bob\0'); then pass "$2"; else failed "$2" "content: $(od -c "$SPOOL/$1" 2>&1)"; fi
-}
 # imap HOST PORT PASSWORD [curl args]: logs in as bob, lists his folders.
 imap () {
   local host=$1 port=$2 pass=$3
@@ -147,8 +144,8 @@ pop 127.0.0.1 "$POP" "$PASSWORD"
 popped "POP3 login as bob through Dovecot lists his mail"
 L=$(logsince "$DCLOG" "$m")
 dclogged "$L" "info: recorded login from 127.0.0.1 (user bob)" "allow, as Dovecot's post-login script, logs the login from 127.0.0.1"
-is "$(entry 127.0.0.1)" "644 0 9" "spool entry 127.0.0.1: mode 0644, written by root (the post-login service's user)"
-content_is 127.0.0.1 "spool entry holds USER=bob (Dovecot's USER)"
+is "$(spool_stat 127.0.0.1)" "644 0 9" "spool entry 127.0.0.1: mode 0644, written by root (the post-login service's user)"
+spool_holds_bob 127.0.0.1 "spool entry holds USER=bob (Dovecot's USER)"
 is "$(ls -A "$SPOOL")" 127.0.0.1 "no temporary file left in the spool"
 is "$(stat -c '%a %U' "$SPOOLTOP")" "700 root" "the spool's parent is still 0700 root"
 
@@ -168,7 +165,7 @@ imap 127.0.0.1 "$IMAP" "$PASSWORD" --interface 127.0.0.3
 listed "IMAP login as bob from 127.0.0.3 through Dovecot lists INBOX"
 L=$(logsince "$DCLOG" "$m")
 dclogged "$L" "info: recorded login from 127.0.0.3 (user bob)" "allow logs the IMAP login from 127.0.0.3"
-content_is 127.0.0.3 "spool entry 127.0.0.3 holds USER=bob"
+spool_holds_bob 127.0.0.3 "spool entry 127.0.0.3 holds USER=bob"
 smtp 127.0.0.1 "$SMTP4" x@example.net --local-interface 127.0.0.3
 accepted "relaying accepted from 127.0.0.3 after the Dovecot IMAP login" x@example.net
 smtp 127.0.0.1 "$SMTP4" x@example.net --local-interface 127.0.0.2
@@ -185,7 +182,7 @@ accepted "relaying accepted again from 127.0.0.3 after the new IMAP login" x@exa
 
 # --- IPv6 -------------------------------------------------------------
 if [ -z "$HAVE_V6" ]; then
-  echo "# SKIP IPv6: no ::1 on this machine"
+  skip_part 6 "IPv6: no ::1 on this machine"
 else
   serve smtp "$SMTPLOG" ::1; SMTP6=$PORT
   smtp ::1 "$SMTP6" x@example.net -6
@@ -197,7 +194,7 @@ else
   popped "IPv6: POP3 login as bob from ::1"
   L=$(logsince "$DCLOG" "$m")
   dclogged "$L" "info: recorded login from ::1 (user bob)" "allow logs the login from ::1"
-  content_is ::1 "IPv6: spool entry ::1 holds USER=bob"
+  spool_holds_bob ::1 "IPv6: spool entry ::1 holds USER=bob"
   smtp ::1 "$SMTP6" x@example.net -6
   accepted "IPv6: relaying accepted from ::1 after the Dovecot logins" x@example.net
 fi

@@ -7,6 +7,7 @@ if [ -z "${RC_DRAC_NS:-}" ] && [ "$(id -u)" = 0 ]; then
   exec unshare -n -m env RC_DRAC_NS=1 bash "$0" "$@"
 fi
 source "$RC_TOP/test/lib.sh"
+plan 47
 source "$RC_TOP/test/e2e-lib.sh"
 E2E_PACKAGES="$E2E_PACKAGES rpcbind rpcsvc-proto libtirpc-dev"
 e2e_start

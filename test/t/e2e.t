@@ -3,6 +3,7 @@
 # pop3front-maildir) and SMTP (relay-ctrl-check, mailfront with the
 # qmail-like plugins), each under envdir and relay-ctrl-chdir.
 source "$RC_TOP/test/lib.sh"
+plan 100
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 e2e_fixtures 90
@@ -11,10 +12,6 @@ e2e_fixtures 90
 
 POPLOG=$T/pop.log SMTPLOG=$T/smtp.log
 ALLOW='relay-ctrl-allow' CHECK='relay-ctrl-check'
-entry () { stat -c '%a %u %s' "$SPOOL/$1" 2>&1; }
-content_is () { # NAME WHAT: the file holds exactly USER=bob\0
-  if cmp -s "$SPOOL/$1" <(printf 'USER=bob\0'); then pass "$2"; else failed "$2" "content: $(od -c "$SPOOL/$1" 2>&1)"; fi
-}
 
 # --- IPv4: listeners on 127.0.0.1 -------------------------------------
 serve pop "$POPLOG" 127.0.0.1; POP4=$PORT
@@ -43,8 +40,8 @@ popped "POP3 login as bob from 127.0.0.1 lists his mail"
 L=$(logsince "$POPLOG" "$m")
 logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1 (user bob)" "allow logs the login from 127.0.0.1"
 has "$L" '^pop3front-maildir\[[0-9]+\]: LIST$' "pop3front-maildir ran after relay-ctrl-allow"
-is "$(entry 127.0.0.1)" "644 $MAILUID 9" "spool entry 127.0.0.1: mode 0644, owned by the mail user's uid"
-content_is 127.0.0.1 "spool entry 127.0.0.1 holds USER=bob"
+is "$(spool_stat 127.0.0.1)" "644 $MAILUID 9" "spool entry 127.0.0.1: mode 0644, owned by the mail user's uid"
+spool_holds_bob 127.0.0.1 "spool entry 127.0.0.1 holds USER=bob"
 is "$(ls -A "$SPOOL")" 127.0.0.1 "no temporary file left in the spool"
 
 m=$(logpos "$SMTPLOG")
@@ -130,7 +127,7 @@ logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.1: its login has expired
 notok "the expired entry was removed" test -e "$SPOOL/127.0.0.1"
 
 if [ -z "$HAVE_V6" ]; then
-  echo "# SKIP IPv6 and wildcard listeners: no ::1 on this machine"
+  skip_part 32 "IPv6 and wildcard listeners: no ::1 on this machine"
 else
 # --- IPv6: listeners on ::1 -------------------------------------------
 serve pop "$POPLOG" ::1; POP6=$PORT
@@ -144,8 +141,8 @@ pop ::1 "$POP6" "$PASSWORD"
 popped "IPv6: POP3 login as bob from ::1"
 L=$(logsince "$POPLOG" "$m")
 logged "$L" "" "$ALLOW" "info: recorded login from ::1 (user bob)" "allow logs the login from ::1"
-is "$(entry ::1)" "644 $MAILUID 9" "IPv6: spool entry ::1: mode 0644, owned by the mail user's uid"
-content_is ::1 "IPv6: spool entry ::1 holds USER=bob"
+is "$(spool_stat ::1)" "644 $MAILUID 9" "IPv6: spool entry ::1: mode 0644, owned by the mail user's uid"
+spool_holds_bob ::1 "IPv6: spool entry ::1 holds USER=bob"
 
 m=$(logpos "$SMTPLOG")
 smtp ::1 "$SMTP6" x@example.net -6
@@ -291,7 +288,7 @@ smtp 127.0.0.1 "$QSMTP" x@example.net
 refused "qmail-smtpd/run: relaying refused before any login"
 pop 127.0.0.1 "$QPOP" "$PASSWORD"
 popped "qmail-pop3d/run: POP3 login as bob"
-content_is 127.0.0.1 "qmail-pop3d/run: relay-ctrl-allow recorded USER=bob"
+spool_holds_bob 127.0.0.1 "qmail-pop3d/run: relay-ctrl-allow recorded USER=bob"
 m=$(logpos "$QLOG")
 smtp 127.0.0.1 "$QSMTP" x@example.net
 accepted "qmail-smtpd/run: relaying accepted after the login" x@example.net

@@ -9,6 +9,7 @@
 # relay-ctrl-allow). Exim's SMTP processes run as Debian-exim, so the
 # spool's parent is 0710 root:Debian-exim instead of 0700 root.
 source "$RC_TOP/test/lib.sh"
+plan 60
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 if ! EXIM=$("$TOP/test/exim-extract" 2>"$T/.exim"); then
@@ -221,7 +222,7 @@ scenario () {
   refused "$w: relaying refused once relay-ctrl-age removed the entry"
 
   if [ -z "$HAVE_V6" ]; then
-    echo "# SKIP $w: IPv6: no ::1 on this machine"
+    skip_part 4 "$w: IPv6: no ::1 on this machine"
     return
   fi
   smtp ::1 "$port" x@example.net -6
@@ -237,7 +238,7 @@ scenario () {
 
 scenario exim "$SMTP" "Exim expansions"
 if [ -z "$HAVE_QUERY" ]; then
-  echo "# SKIP relay-ctrl-query recipe: no $BIN/relay-ctrl-query"
+  failed "relay-ctrl-query recipe: $BIN/relay-ctrl-query is built"
 else
   scenario exim-query "$SMTPQ" "relay-ctrl-query"
   # relay-ctrl-query refuses what relay-ctrl-check refuses: a symlink.

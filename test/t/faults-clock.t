@@ -3,13 +3,14 @@
 # (libfaketime reaches neither static nor ASan binaries); test/all runs
 # it against build alone.
 source "$RC_TOP/test/lib.sh"
+plan 23
 # faketime (libfaketime, through its wrapper, which also removes the
 # shared memory the library makes) steps the clock our programs read;
 # NO_FAKE_STAT=1 leaves the files' mtimes as the kernel stamped them, as a
 # real step does. Entries made "after" a step are stamped with the
 # stepped clock by hand (age), as the kernel would.
 mkspool
-entry () { printf 'USER=%s\0' "$1" >"$SPOOL/$1"; chmod 644 "$SPOOL/$1"; age "$SPOOL/$1" "$2"; }
+spool_login_aged () { printf 'USER=%s\0' "$1" >"$SPOOL/$1"; chmod 644 "$SPOOL/$1"; age "$SPOOL/$1" "$2"; }
 # stepped OFFSET [VAR=value...] -- PROG...: PROG with the clock at OFFSET.
 stepped () {
   local off=$1 envs=()
@@ -35,13 +36,13 @@ else
   else failed "clock steps: libfaketime steps the clock an hour back" "before $before, stepped $OUT, after $after"; fi
 
   # Backwards by 20 s: within the 30 s tolerance, nothing changes.
-  entry 192.0.2.1 0
+  spool_login_aged 192.0.2.1 0
   check_at -20 192.0.2.1
   is "$OUT" " 192.0.2.1" "clock 20 s back: a login of just before the step still relays"
   # Backwards by an hour: the logins of before the step are in the future.
-  entry 192.0.2.2 0; entry 192.0.2.3 60
-  entry 192.0.2.4 3590  # a login 10 s after the step, by the stepped clock
-  entry 192.0.2.5 3630  # 30 s in the stepped clock's future: the tolerance
+  spool_login_aged 192.0.2.2 0; spool_login_aged 192.0.2.3 60
+  spool_login_aged 192.0.2.4 3590  # a login 10 s after the step, by the stepped clock
+  spool_login_aged 192.0.2.5 3630  # 30 s in the stepped clock's future: the tolerance
   check_at -1h 192.0.2.2
   is "$RC:$OUT" "0:unset " "clock an hour back: a login of before the step (now in the future) refused, SMTP still runs"
   has "$ERR" 'warning: not relaying for 192\.0\.2\.2: its spool entry is dated in the future' "clock an hour back: check logs why"
@@ -62,8 +63,8 @@ else
 
   # Forwards by an hour: the logins of before the step have expired.
   mkspool
-  entry 192.0.2.1 0; entry 192.0.2.2 -3590
-  entry 192.0.2.3 0
+  spool_login_aged 192.0.2.1 0; spool_login_aged 192.0.2.2 -3590
+  spool_login_aged 192.0.2.3 0
   check_at +1h 192.0.2.1
   is "$OUT" "unset " "clock an hour forward: a login of before the step is an hour old, refused"
   has "$ERR" 'info: not relaying for 192\.0\.2\.1: its login has expired' "clock an hour forward: check logs why"

@@ -3,6 +3,7 @@
 # (faults-clock.t steps the clock). Each time: mail is still
 # served, no fresh login is lost, and the log says what happened.
 source "$RC_TOP/test/lib.sh"
+plan 55
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 e2e_fixtures 900
@@ -34,7 +35,7 @@ notmp () { is "$(ls -A "$SPOOL" | grep '^\.' | head -n 3)" "" "$1"; }
 FULL=$T/full
 mkdir -p "$FULL"
 if ! mount -t tmpfs -o size=64k,nr_inodes=64,mode=0700 tmpfs "$FULL" 2>"$T/.mount"; then
-  echo "# SKIP full file system: cannot mount a 64 KiB tmpfs here (needs CAP_SYS_ADMIN): $(cat "$T/.mount")"
+  skip_part 24 "full file system: cannot mount a 64 KiB tmpfs here (needs CAP_SYS_ADMIN): $(cat "$T/.mount")"
 else
 MOUNTS+=("$FULL")
 newspool "$FULL"

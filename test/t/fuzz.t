@@ -47,3 +47,5 @@ for f in $HARNESSES; do
       "$(sed -n 's/.*Test unit written to //p' "$T/$f.log")" "$(grep -E 'invariant|ERROR|SUMMARY|#0 |#1 |#2 ' "$T/$f.log" | head -n 12)"
   fi
 done
+# Its count follows the tree (pages, examples, programs): checked at the end.
+done_testing

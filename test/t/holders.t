@@ -7,6 +7,7 @@
 # the installer installs them (root, 0711: "shut") and, as a control
 # showing the window the mode closes, readable (0755: "open").
 . "$RC_TOP/test/lib.sh"
+plan 29
 mkuser POPU || exit 0
 mkuser SMTPU || exit 0
 mkuser POLU || exit 0

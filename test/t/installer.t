@@ -346,3 +346,5 @@ if command -v git >/dev/null && git -C "$TOP" rev-parse --is-inside-work-tree >/
 else
   pass "FILES against git: skipped # no git, or not a git checkout git will read"
 fi
+# Its count follows the tree (pages, examples, programs): checked at the end.
+done_testing

@@ -4,6 +4,7 @@
 # logged in. No client error, every login recorded and honoured, every
 # other address refused. Figures are printed, never asserted.
 source "$RC_TOP/test/lib.sh"
+plan 17
 source "$RC_TOP/test/e2e-lib.sh"
 e2e_start
 e2e_fixtures 900

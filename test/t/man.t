@@ -26,3 +26,5 @@ for p in allow check; do
     has "$text" "$(sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$msg")" "relay-ctrl-$p(8) lists the line ...$msg"
   done < <(grep -o 'NOT_DONE, addr, "[^"]*"' "$TOP/src/relay-ctrl-$p.c" "$TOP/src/rc_config.c" | sed 's/.*NOT_DONE, addr, "\(.*\)"/\1/' | sort -u)
 done
+# Its count follows the tree (pages, examples, programs): checked at the end.
+done_testing

@@ -1,11 +1,12 @@
 # relay-ctrl-list, relay-ctrl-revoke, relay-ctrl-query: seeing and
 # cutting off authorizations through the same safe spool code.
 . "$RC_TOP/test/lib.sh"
+plan 161
 mkspool
 # Dates relative to one BASE, so that a second ticking by changes no
 # expected value but the ages.
 BASE=$(date +%s)
-entry () { printf "${3-}" > "$SPOOL/$1"; chmod 644 "$SPOOL/$1"; touch -d "@$((BASE - $2))" "$SPOOL/$1"; }
+spool_put_base () { printf "${3-}" > "$SPOOL/$1"; chmod 644 "$SPOOL/$1"; touch -d "@$((BASE - $2))" "$SPOOL/$1"; }
 # L/R/Q [VAR=value...] -- ARGS: the program on the spool by RELAY_CTRL_DIR.
 L () { local e=(); while [ "$1" != -- ]; do e+=("$1"); shift; done; shift; run RELAY_CTRL_DIR="$SPOOL" "${e[@]}" -- relay-ctrl-list "$@"; }
 R () { local e=(); while [ "$1" != -- ]; do e+=("$1"); shift; done; shift; run RELAY_CTRL_DIR="$SPOOL" "${e[@]}" -- relay-ctrl-revoke "$@"; }
@@ -65,18 +66,18 @@ is "$RC:$OUT:$ERR" "0:ADDRESS  USER  AGE     LEFT    STATE:" "list: empty spool:
 L -- -m
 is "$RC:$OUT:$ERR" "0::" "list -m: empty spool: nothing"
 
-entry 192.0.2.1 100 'USER=joe\0DOMAIN=example.org\0'
-entry 192.0.2.2 200 'USER=ann\0'
-entry 2001:db8::1 300 'USER=six\0'
-entry 192.0.2.3 0
-entry 192.0.2.4 1000 'USER=old\0'
-entry 192.0.2.5 -3600 'USER=future\0'
-entry .tmp.1.2.3 0 'USER=tmp\0'
-entry .old.1.2.3 0 'USER=old\0'
-entry fe80::1%eth0 10 'USER=zone\0'
-entry not-an-address 0 'USER=x\0'
-entry 2001:DB8::2 0 'USER=upper\0'
-entry ::ffff:192.0.2.6 0 'USER=mapped\0'
+spool_put_base 192.0.2.1 100 'USER=joe\0DOMAIN=example.org\0'
+spool_put_base 192.0.2.2 200 'USER=ann\0'
+spool_put_base 2001:db8::1 300 'USER=six\0'
+spool_put_base 192.0.2.3 0
+spool_put_base 192.0.2.4 1000 'USER=old\0'
+spool_put_base 192.0.2.5 -3600 'USER=future\0'
+spool_put_base .tmp.1.2.3 0 'USER=tmp\0'
+spool_put_base .old.1.2.3 0 'USER=old\0'
+spool_put_base fe80::1%eth0 10 'USER=zone\0'
+spool_put_base not-an-address 0 'USER=x\0'
+spool_put_base 2001:DB8::2 0 'USER=upper\0'
+spool_put_base ::ffff:192.0.2.6 0 'USER=mapped\0'
 ln -s 192.0.2.1 "$SPOOL/192.0.2.7"
 mkdir "$SPOOL/192.0.2.8"
 mkfifo "$SPOOL/192.0.2.9"
@@ -162,7 +163,7 @@ for form in 2001:db8::1 2001:DB8:0:0:0:0:0:1 2001:0db8::0001; do
   Q -- -u "$form"
   is "$RC:$OUT" "0:six" "query IPv6 $form"
 done
-entry 192.0.2.20 0 'USER=mapped\0'
+spool_put_base 192.0.2.20 0 'USER=mapped\0'
 Q -- -u ::ffff:192.0.2.20
 is "$RC:$OUT" "0:mapped" "query IPv4-mapped ::ffff:192.0.2.20 finds 192.0.2.20"
 Q -- -u fe80::1%eth0
@@ -217,14 +218,14 @@ is "$RC" 0 "revoke the 10 MB entry"
 is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "revoke leaves no .old. file"
 
 # by user, several entries each
-entry 192.0.2.30 0 'USER=bob\0DOMAIN=example.org\0'
-entry 192.0.2.31 0 'USER=bob\0DOMAIN=example.net\0'
-entry 2001:db8::30 0 'USER=bob\0'
-entry 192.0.2.32 0 'USER=bob@example.org\0'
-entry 192.0.2.33 0 'USER=bobby\0'
-entry 192.0.2.34 0 'DOMAIN=bob\0'
-entry 192.0.2.35 0 'USER=carol\0'
-entry .tmp.9.9.9 0 'USER=bob\0'
+spool_put_base 192.0.2.30 0 'USER=bob\0DOMAIN=example.org\0'
+spool_put_base 192.0.2.31 0 'USER=bob\0DOMAIN=example.net\0'
+spool_put_base 2001:db8::30 0 'USER=bob\0'
+spool_put_base 192.0.2.32 0 'USER=bob@example.org\0'
+spool_put_base 192.0.2.33 0 'USER=bobby\0'
+spool_put_base 192.0.2.34 0 'DOMAIN=bob\0'
+spool_put_base 192.0.2.35 0 'USER=carol\0'
+spool_put_base .tmp.9.9.9 0 'USER=bob\0'
 R -- -u bob@example.org
 is "$RC" 0 "revoke -u bob@example.org: exit 0"
 is "$(grep -c 'info: revoked' <<<"$ERR")" 2 "revoke -u bob@example.org: two entries"
@@ -254,7 +255,7 @@ ok "revoke without write access: entry still there" test -e "$SPOOL/192.0.2.20"
 chmod 777 "$SPOOL"
 
 # --- revoke while the SMTP side checks -------------------------------
-entry 192.0.2.50 0 'USER=eve\0'
+spool_put_base 192.0.2.50 0 'USER=eve\0'
 smtp () { run RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.50 -- relay-ctrl-chdir relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'; }
 smtp
 is "$OUT" "" "before the revoke, the SMTP side relays"
@@ -266,7 +267,7 @@ Q -- 192.0.2.50
 is "$RC" 1 "and query says no"
 
 # A login that lands while revoke -u judges an entry is kept.
-entry 192.0.2.60 0 'USER=mallory\0'
+spool_put_base 192.0.2.60 0 'USER=mallory\0'
 ( for i in $(seq 200); do printf 'USER=alice\0' > "$SPOOL/.tmp.x"; mv -f "$SPOOL/.tmp.x" "$SPOOL/192.0.2.60"; done ) &
 R -- -u mallory
 wait
@@ -292,8 +293,8 @@ else
   echo "$SPOOL" >"$ETC/RELAY_CTRL_DIR"
   echo 600 >"$ETC/RELAY_CTRL_EXPIRY"
   rm -rf "$SPOOL"/*
-  entry 192.0.2.70 700 'USER=eve\0'
-  entry 192.0.2.71 10 'USER=eve\0'
+  spool_put_base 192.0.2.70 700 'USER=eve\0'
+  spool_put_base 192.0.2.71 10 'USER=eve\0'
   run -- relay-ctrl-list
   is "$RC" 0 "list, no envdir: exit 0"
   has "$ERR" "^relay-ctrl-list\[[0-9]+\]: info: reading spool $SPOOL \(RELAY_CTRL_DIR in $ETC\)$" "list, no envdir: says it reads $ETC's spool"

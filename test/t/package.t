@@ -375,3 +375,5 @@ notok "purged: no /etc/relay-ctrl (with the setting added after installing)" tes
 notok "purged: no /etc/cron.d/relay-ctrl" test -e "$CRON"
 left=$(cd "$R" && find . -xdev \( -path ./proc -o -path ./dev \) -prune -o -name '*relay-ctrl*' -print)
 is "$left" "" "purged: no file named relay-ctrl anywhere in the root"
+# Its count follows the tree (pages, examples, programs): checked at the end.
+done_testing

@@ -3,6 +3,7 @@
 # examples/run/relay-ctrl-policy-unix/run (in Postfix's 0700 private/
 # directory) only Postfix gets an answer.
 . "$RC_TOP/test/lib.sh"
+plan 5
 command -v s6-ipcserver >/dev/null || { failed "s6-ipcserver is installed (test/deps: s6)"; exit 0; }
 mkuser POSTU || exit 0
 mkuser POLU || exit 0

@@ -1,7 +1,7 @@
 # relay-ctrl-policy: the Postfix policy protocol on stdin and stdout.
 . "$RC_TOP/test/lib.sh"
+plan 104
 mkspool
-entry () { printf "${3-}" > "$SPOOL/$1"; chmod 644 "$SPOOL/$1"; age "$SPOOL/$1" "$2"; }
 # req ADDRESS [ATTR...]: one request as Postfix sends it.
 req () {
   local a=$1; shift
@@ -20,10 +20,10 @@ answers () { # N: N times "action=DUNNO" etc. are compared raw
 }
 D=$'action=DUNNO\n' A=$'action=OK\n'
 
-entry 192.0.2.1 10 'USER=joe\0DOMAIN=example.org\0'
-entry 192.0.2.2 1000 'USER=old\0'
-entry 2001:db8::1 10 'USER=six\0'
-entry 192.0.2.3 -3600
+spool_put_aged 192.0.2.1 10 'USER=joe\0DOMAIN=example.org\0'
+spool_put_aged 192.0.2.2 1000 'USER=old\0'
+spool_put_aged 2001:db8::1 10 'USER=six\0'
+spool_put_aged 192.0.2.3 -3600
 ln -s 192.0.2.1 "$SPOOL/192.0.2.4"
 mkdir "$SPOOL/192.0.2.5"
 mkfifo "$SPOOL/192.0.2.6"
@@ -48,7 +48,7 @@ for form in 2001:db8::1 2001:DB8:0:0:0:0:0:1 2001:0db8::0001; do
   req "$form" > "$T/in"; pol --
   is "$OUT" "action=OK" "IPv6 client_address $form: OK"
 done
-entry 192.0.2.8 10
+spool_put_aged 192.0.2.8 10
 req ::ffff:192.0.2.8 > "$T/in"; pol --
 is "$OUT" "action=OK" "IPv4-mapped client_address: OK"
 
@@ -87,7 +87,7 @@ for bad in '' $'OK\naction=REJECT' "$(head -c 300 /dev/zero | tr '\0' x)"; do
   is "$RC:$OUT" "100:" "RELAY_CTRL_POLICY_ALLOW=$(printf %q "${bad:0:20}"): exit 100, no answer"
 done
 has "$ERR" 'fatal: RELAY_CTRL_POLICY_ALLOW=x+\.\.\. is not a one-line action' "bad RELAY_CTRL_POLICY_ALLOW: message"
-entry 192.0.2.10 100
+spool_put_aged 192.0.2.10 100
 req 192.0.2.10 > "$T/in"
 pol RELAY_CTRL_EXPIRY=90 --
 is "$OUT" "action=DUNNO" "RELAY_CTRL_EXPIRY=90: 100 s old refused"

@@ -5,6 +5,7 @@
 # Postfix asks about the client's address, then its name and parent
 # networks: those must be NOTFOUND, never TEMP or PERM.
 source "$RC_TOP/test/lib.sh"
+plan 19
 source "$RC_TOP/test/e2e-lib.sh"
 source "$RC_TOP/test/postfix-lib.sh"
 E2E_PACKAGES="$E2E_PACKAGES postfix"

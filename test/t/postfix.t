@@ -4,6 +4,7 @@
 # and under Postfix's spawn service); the POP side of e2e.t records
 # logins (pop3front-auth, cvm-pwfile, relay-ctrl-allow).
 source "$RC_TOP/test/lib.sh"
+plan 40
 source "$RC_TOP/test/e2e-lib.sh"
 source "$RC_TOP/test/postfix-lib.sh"
 # test/deps installs postfix unconfigured, so no system mail server starts.
@@ -140,6 +141,7 @@ smtp 127.0.0.1 "$SMTP4" x@example.net
 pf_refused "postfix: relaying refused right after the revoke"
 
 if [ -n "$HAVE_V6" ]; then
+_b=$N
   smtp ::1 "$SMTP6" x@example.net -6
   pf_refused "postfix IPv6: relaying refused from ::1 before any login"
   pop ::1 "$POP6" "$PASSWORD"
@@ -148,6 +150,7 @@ if [ -n "$HAVE_V6" ]; then
   smtp ::1 "$SMTP6" x@example.net -6
   pf_accepted "postfix IPv6: relaying accepted from ::1 after the login"
   logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: relaying for ::1 (user bob)" "policy logs: relaying for ::1"
+echo "# BLOCK $((N - _b))"
 else
   echo "# SKIP IPv6: no ::1 on this machine"
 fi

@@ -1,6 +1,7 @@
 # The privilege model: the spool's parent is 0700 root; programs running
 # as other users reach the spool only through relay-ctrl-chdir's fd.
 . "$RC_TOP/test/lib.sh"
+plan 16
 mkspool
 is "$(stat -c %a:%U "$SPOOLTOP")" "700:root" "spool parent 0700 root"
 

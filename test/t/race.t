@@ -1,6 +1,9 @@
 # No lost logins: relay-ctrl-age and relay-ctrl-check remove an entry only
-# if it is stale at the moment of removal, even while a login refreshes it.
+# if it is stale at the moment of removal, even while a login refreshes
+# it; relay-ctrl-revoke (by address and by user, spool and Redis) removes
+# only what it judged, never a login that landed meanwhile.
 . "$RC_TOP/test/lib.sh"
+plan 40
 X=192.0.2.1
 
 # 1. Deterministic: builds with 400 ms delays before and after the move
@@ -26,6 +29,44 @@ for prog in age check; do
   is "$(cat "$T/leftovers")" 0 "relay-ctrl-$prog: no .old.* file left"
   is "$(round $prog naive 0.2)" missing "control: relay-ctrl-$prog with test-then-unlink loses that login"
 done
+
+# relay-ctrl-revoke has no test build: strace holds it 400 ms in one of
+# its system calls instead (when=1: the first one), which works on any
+# build, static ones included. A revoke removes whatever the judged
+# entry was, so only logins landing after the judgement must survive:
+# after the directory listing (getdents64) for -u, and while the entry is
+# moved aside (renameat) for both. The control: 3.2's read, then unlink
+# by name, with the same 400 ms between, loses the login.
+# held SYSCALL CMD...: CMD with SYSCALL's first return delayed 400 ms.
+held () {
+  local sc=$1; shift
+  strace -f -qq -o /dev/null -e trace=none -e inject="$sc:delay_exit=400000:when=1" "$@"
+}
+naive_revoke () { cat "$SPOOL/$X" >/dev/null; sleep 0.4; rm -f "$SPOOL/$X"; }
+# rround LOGIN_AT CMD...: joe's entry, CMD in the background, bob's login
+# at LOGIN_AT; prints "present" if bob's login is there after both.
+rround () {
+  mkspool
+  printf 'USER=joe\0' >"$SPOOL/$X"; chmod 644 "$SPOOL/$X"
+  local at=$1; shift
+  RELAY_CTRL_DIR=$SPOOL "$@" 2>/dev/null &
+  sleep "$at"
+  env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$X USER=bob relay-ctrl-allow
+  wait
+  if cmp -s "$SPOOL/$X" <(printf 'USER=bob\0'); then echo present; else echo missing; fi
+  ls -A "$SPOOL" | grep -c '^\.' >"$T/leftovers"
+}
+if command -v strace >/dev/null && strace -f -qq -o /dev/null -e trace=none -e inject=getpid:delay_exit=1000:when=1 true 2>"$T/.strace"; then
+  is "$(rround 0.2 held rename,renameat,renameat2 "$BIN/relay-ctrl-revoke" $X)" present "relay-ctrl-revoke ADDR: a login while the entry is moved aside survives"
+  is "$(cat "$T/leftovers")" 0 "relay-ctrl-revoke ADDR: no .old.* file left"
+  is "$(rround 0.2 held rename,renameat,renameat2 "$BIN/relay-ctrl-revoke" -u joe)" present "relay-ctrl-revoke -u: a login while the entry is moved aside survives"
+  is "$(cat "$T/leftovers")" 0 "relay-ctrl-revoke -u: no .old.* file left"
+  is "$(rround 0.2 held getdents64 "$BIN/relay-ctrl-revoke" -u joe)" present "relay-ctrl-revoke -u: a login between the listing and the removal survives"
+  is "$(cat "$T/leftovers")" 0 "relay-ctrl-revoke -u: no .old.* file left (login after the listing)"
+  is "$(rround 0.2 naive_revoke)" missing "control: a test-then-unlink revoke loses that login"
+else
+  for _ in 1 2 3 4 5 6 7; do failed "strace can delay a system call (test/deps strace; ptrace allowed)" "$(cat "$T/.strace" 2>/dev/null)"; done
+fi
 
 # 2. Stress with real timing: logins cycle through K addresses while two
 # agers and a checker loop over the spool with RELAY_CTRL_EXPIRY=1, so
@@ -89,6 +130,24 @@ for at in 0.2 0.6; do
   is "$(stat -c %U "$SPOOL/$X" 2>/dev/null)" "$POPU" "real uids: the entry is the mail user's (login at ${at}s)"
 done
 
+# revoke -u as the SMTP user (the man page allows any spool user) on
+# the mail user's entries, held as above; bob's login is the mail user's.
+urround () {
+  mkspool
+  env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$X USER=joe relay-ctrl-chdir setuidgid "$POPU" relay-ctrl-allow
+  held "$1" env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" relay-ctrl-chdir setuidgid "$SMTPU" relay-ctrl-revoke -u joe 2>/dev/null &
+  sleep 0.2
+  env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$X USER=bob relay-ctrl-chdir setuidgid "$POPU" relay-ctrl-allow
+  wait
+  if cmp -s "$SPOOL/$X" <(printf 'USER=bob\0'); then echo present; else echo missing; fi
+  ls -A "$SPOOL" | grep -c '^\.' >"$T/leftovers"
+}
+for sc in getdents64 rename,renameat,renameat2; do
+  is "$(urround $sc)" present "real uids: the SMTP user's revoke -u keeps the mail user's login landing at $sc"
+  is "$(cat "$T/leftovers")" 0 "real uids: revoke -u: no .old.* file left (held at $sc)"
+  is "$(stat -c %U "$SPOOL/$X" 2>/dev/null)" "$POPU" "real uids: revoke -u: the entry is still the mail user's (held at $sc)"
+done
+
 mkspool
 SECS=${RC_RACE_SECONDS:-8}
 stop=$T/stop2 lost=0 logins=0 i=0
@@ -115,3 +174,64 @@ echo "# real uids: $logins logins by $POPU over $k addresses in ${SECS}s; two ag
 ok "real uids: stress ran ($logins logins)" test "$logins" -ge 20
 is "$lost" 0 "real uids: no login lost"
 is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "real uids: no .old.* file left"
+
+# 4. Redis: relay-ctrl-revoke -u reads each key, then removes it only if
+# it still holds what was read. A proxy in front of redis-server holds
+# the removal (DEL, EVAL, UNLINK) until a new login has landed directly.
+# The control: GET, then DEL, through the same proxy, loses it.
+if ! command -v redis-server >/dev/null || ! nm "$BIN/relay-ctrl-revoke" 2>/dev/null | grep -q redisReaderCreate; then
+  skip_part 4 "Redis: no redis-server, or a build without Redis (test/deps redis-server libhiredis-dev)"
+else
+  . "$RC_TOP/test/redis-lib.sh"
+  redis_start rr "$BASE"
+  is "$(cli "$BASE" ping)" PONG "Redis: redis-server up"
+  mkdir -p "$T/px"
+  perl -MIO::Socket::INET -MIO::Select -e '
+    my ($lport, $uport, $dir) = @ARGV;
+    my $l = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $lport, Listen => 5, ReuseAddr => 1) or die "listen: $!";
+    open(my $f, ">", "$dir/listening"); close $f;
+    $SIG{CHLD} = "IGNORE";
+    while (1) {
+      my $c = $l->accept or next;
+      next if fork;
+      my $u = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $uport) or exit 1;
+      my $s = IO::Select->new($c, $u);
+      while (1) {
+        for my $h ($s->can_read) {
+          my $n = sysread($h, my $buf, 65536);
+          exit 0 unless $n;
+          if ($h == $c && $buf =~ /\r\n(DEL|UNLINK|EVAL|EVALSHA|FCALL)\r\n/i) {
+            open(my $m, ">", "$dir/held"); close $m;
+            for (1 .. 250) { last if -e "$dir/release"; select(undef, undef, undef, 0.02) }
+          }
+          syswrite($h == $c ? $u : $c, $buf);
+        }
+      }
+    }' "$((BASE + 1))" "$BASE" "$T/px" 2>"$T/px.err" &
+  PX=$!
+  cleanup "kill $PX 2>/dev/null"
+  for ((i = 0; i < 250; i++)); do [ -e "$T/px/listening" ] && break; sleep 0.02; done
+  newspool rs
+  # redround CMD...: joe's login in Redis, CMD in the background through
+  # the proxy, bob's login once the proxy holds the removal; prints what
+  # the key holds at the end and whether the removal was held.
+  redround () {
+    rm -f "$T/px/held" "$T/px/release"
+    cli "$BASE" flushall >/dev/null
+    env -i PATH="$PATH_T" RELAY_CTRL_REDIS=127.0.0.1:$BASE TCPREMOTEIP=$X USER=joe relay-ctrl-allow
+    KEY=$(cli "$BASE" --scan | head -n 1)
+    "$@" >/dev/null 2>&1 &
+    local pid=$! i
+    for ((i = 0; i < 250; i++)); do [ -e "$T/px/held" ] && break; sleep 0.02; done
+    [ -e "$T/px/held" ] && local held=held || local held="not held"
+    env -i PATH="$PATH_T" RELAY_CTRL_REDIS=127.0.0.1:$BASE TCPREMOTEIP=$X USER=bob relay-ctrl-allow
+    touch "$T/px/release"
+    wait "$pid"
+    echo "$held: $(cli "$BASE" get "$KEY" | tr -d '\0')"
+  }
+  naive_redis_revoke () { cli "$((BASE + 1))" get "$KEY" >/dev/null; cli "$((BASE + 1))" del "$KEY"; }
+  is "$(redround env -i RELAY_CTRL_DIR="$T/rs/allow" RELAY_CTRL_REDIS=127.0.0.1:$((BASE + 1)) "$BIN/relay-ctrl-revoke" -u joe)" "held: USER=bob" \
+    "Redis: relay-ctrl-revoke -u keeps a login landing between its read and its removal"
+  is "$(redround naive_redis_revoke)" "held: " "control: GET then DEL loses that login"
+  hasnt "$(cat "$T/px.err")" . "Redis: the proxy ran without error"
+fi

@@ -1,5 +1,6 @@
 # Spool file records: what relay-ctrl-check imports and what it refuses.
 . "$RC_TOP/test/lib.sh"
+plan 28
 
 parse () { printf "$1" | env -i ${2:+RELAY_CTRL_IMPORT="$2"} "$BIN/test/rc-records-unit"; }
 

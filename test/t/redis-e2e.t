@@ -3,6 +3,7 @@
 # password-protected redis-server on loopback; the password goes down
 # the chains by descriptor (relay-ctrl-redis-auth), past the uid change.
 source "$RC_TOP/test/lib.sh"
+plan 21
 source "$RC_TOP/test/e2e-lib.sh"
 if ! command -v redis-server >/dev/null || ! nm "$BIN/relay-ctrl-check" 2>/dev/null | grep -q redisReaderCreate; then
   echo "# SKIP redis-e2e.t: no redis-server, or a build without Redis"

@@ -1,13 +1,11 @@
 # relay-ctrl-list, -revoke and -query on the Redis store (issue 6): a
 # real redis-server on loopback shared by a POP host and two SMTP hosts.
 . "$RC_TOP/test/lib.sh"
+plan 96
 . "$RC_TOP/test/redis-lib.sh"
 redis_need relay-ctrl-query
 P1=$BASE PDEAD=$((BASE + 1)) PW=$((BASE + 2))
 R1=127.0.0.1:$P1
-allow () { run "$@" -- relay-ctrl-allow true; }
-check () { run "$@" -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'; REL=$OUT; }
-lines () { [ -z "$1" ] && echo 0 || wc -l <<<"$1"; }
 
 redis_start r1 "$P1"
 is "$(cli "$P1" ping)" PONG "redis-server up on port $P1"
@@ -15,10 +13,10 @@ newspool a; newspool b; newspool c
 A=$T/a/allow B=$T/b/allow C=$T/c/allow
 
 # Logins on POP host A: 192.0.2.1 in the spool and Redis, the others in Redis only.
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 USER=joe DOMAIN=example.org
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=600 TCPREMOTEIP=192.0.2.2 USER=ann
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=2001:db8::5 USER=joe
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.3 USER=bob
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 USER=joe DOMAIN=example.org
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=600 TCPREMOTEIP=192.0.2.2 USER=ann
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=2001:db8::5 USER=joe
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.3 USER=bob
 cli "$P1" set relay-ctrl:not-an-address x >/dev/null
 cli "$P1" set other:192.0.2.9 x >/dev/null
 
@@ -38,11 +36,11 @@ has "$OUT" '^ADDRESS +USER +AGE +LEFT +STATE$' "list: the usual header"
 has "$OUT" '^2001:db8::5 +joe +[0-9]+ +[0-9]+ +redis$' "list: a Redis row in the table"
 is "$(grep -c ' redis$' <<<"$OUT")" 4 "list: four Redis rows"
 run RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_REDIS_READ="$R1" -- relay-ctrl-list -m
-is "$RC:$(lines "$OUT")" "0:4" "list reads RELAY_CTRL_REDIS_READ when set"
+is "$RC:$(count_lines "$OUT")" "0:4" "list reads RELAY_CTRL_REDIS_READ when set"
 run RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=other: -- relay-ctrl-list -m
 is "$RC:$(cut -f1,6 <<<"$OUT" | tr '\t' ' ')" "0:192.0.2.9 redis" "list: RELAY_CTRL_REDIS_PREFIX honoured"
 run RELAY_CTRL_DIR="$A" -- relay-ctrl-list -m
-is "$RC:$(lines "$OUT")" "0:1" "list without RELAY_CTRL_REDIS: the spool only, as before"
+is "$RC:$(count_lines "$OUT")" "0:1" "list without RELAY_CTRL_REDIS: the spool only, as before"
 
 # --- query --------------------------------------------------------------
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-query -u 192.0.2.2
@@ -55,21 +53,21 @@ run RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD -- relay-ctrl-query -u
 is "$RC:$OUT:$ERR" "0:joe@example.org:" "query: fresh in the spool: Redis never asked (a dead one logs nothing)"
 run RELAY_CTRL_DIR="$B" -- relay-ctrl-query 192.0.2.2
 is "$RC" 1 "query without RELAY_CTRL_REDIS: the spool only, as before"
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=1 TCPREMOTEIP=192.0.2.4 USER=short
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=1 TCPREMOTEIP=192.0.2.4 USER=short
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-query 192.0.2.4
 is "$RC" 0 "query: a login with TTL 1: exit 0 at once"
 sleep 2
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-query 192.0.2.4
 is "$RC:$ERR" "1:" "query: exit 1 once the TTL has run out"
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.5 USER=del
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.5 USER=del
 cli "$P1" del relay-ctrl:192.0.2.5 >/dev/null
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-query 192.0.2.5
 is "$RC" 1 "query: exit 1 after DEL"
 
 # --- revoke ADDRESS: cut off on both SMTP hosts ---------------------------
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6 USER=eve
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6 USER=eve
 for h in B C; do
-  check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6
+  check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6
   is "$REL" "" "before revoke: SMTP host $h relays for 192.0.2.6"
 done
 run RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" -- relay-ctrl-revoke 192.0.2.6
@@ -79,7 +77,7 @@ has "$ERR" 'info: revoked 192\.0\.2\.6 \(user eve\)$' "revoke: the spool entry's
 ok "revoke: key gone" test "$(cli "$P1" exists relay-ctrl:192.0.2.6)" = 0
 ok "revoke: spool entry gone" test ! -e "$A/192.0.2.6"
 for h in B C; do
-  check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6
+  check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6
   is "$REL" unset "after revoke: SMTP host $h refuses 192.0.2.6"
 done
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-revoke 192.0.2.6
@@ -89,11 +87,11 @@ run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-revoke ::FFFF:192.0.2.2
 is "$RC:$(cli "$P1" exists relay-ctrl:192.0.2.2)" "0:0" "revoke a mapped form: the canonical key removed"
 
 # --- revoke -u USER ------------------------------------------------------
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.7 USER=joe
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.8 USER=joey
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=other: TCPREMOTEIP=192.0.2.10 USER=joe
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.7 USER=joe
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.8 USER=joey
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=other: TCPREMOTEIP=192.0.2.10 USER=joe
 for h in B C; do
-  check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.7
+  check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.7
   is "$REL" "" "before revoke -u: SMTP host $h relays for joe's 192.0.2.7"
 done
 run RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" -- relay-ctrl-revoke -u joe
@@ -108,10 +106,10 @@ ok "revoke -u joe: a key under another prefix kept" test "$(cli "$P1" exists oth
 ok "revoke -u joe: a key not named after an address kept" test "$(cli "$P1" exists relay-ctrl:not-an-address)" = 1
 for h in B C; do
   for a in 192.0.2.7 192.0.2.1; do
-    check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=$a
+    check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=$a
     is "$REL" unset "after revoke -u: SMTP host $h refuses $a"
   done
-  check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.8
+  check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.8
   is "$REL" "" "after revoke -u joe: SMTP host $h still relays for joey"
 done
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-revoke -u nobody-here
@@ -119,7 +117,7 @@ is "$RC" 1 "revoke -u, no such user: exit 1"
 has "$ERR" 'info: nothing to revoke for user nobody-here$' "revoke -u: nothing to revoke said"
 for i in $(seq 1 250); do echo "SET relay-ctrl:198.51.100.$i \"USER=bulk\\x00\" EX 900"; done | redis-cli -h 127.0.0.1 -p "$P1" >/dev/null
 run RELAY_CTRL_REDIS="$R1" -- relay-ctrl-revoke -u bulk
-is "$RC:$(lines "$ERR")" "0:250" "revoke -u: 250 keys over several SCAN rounds, one line each"
+is "$RC:$(count_lines "$ERR")" "0:250" "revoke -u: 250 keys over several SCAN rounds, one line each"
 is "$(cli "$P1" --scan --pattern 'relay-ctrl:198.51.100.*' | wc -l)" 0 "revoke -u: all 250 gone"
 
 # --- a key of the wrong type grants nothing ------------------------------
@@ -140,14 +138,14 @@ for p in list query revoke; do
   run RELAY_CTRL_REDIS=127.0.0.1:$PDEAD -- timeout 5 relay-ctrl-$p $a
   is "$RC" 111 "$p, Redis down: exit 111"
   has "$ERR" "^relay-ctrl-$p\[[0-9]+\]: warning: unable to [a-z]+ .* in Redis 127\.0\.0\.1:$PDEAD: unable to connect: Connection refused$" "$p, Redis down: says so"
-  is "$(lines "$ERR")" 1 "$p, Redis down: exactly one line"
+  is "$(count_lines "$ERR")" 1 "$p, Redis down: exactly one line"
   run RELAY_CTRL_REDIS=localhost:6379 -- relay-ctrl-$p $a
   is "$RC" 111 "$p, bad RELAY_CTRL_REDIS: exit 111"
   has "$ERR" "RELAY_CTRL_REDIS=localhost:6379 is not a\.b\.c\.d:port" "$p, bad RELAY_CTRL_REDIS: says the forms"
 done
 run RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD -- relay-ctrl-list -m
 is "$RC:$OUT" "111:" "list, spool and Redis down: the spool still listed, exit 111"
-allow RELAY_CTRL_DIR="$A" TCPREMOTEIP=192.0.2.11 USER=loc
+allow_ran RELAY_CTRL_DIR="$A" TCPREMOTEIP=192.0.2.11 USER=loc
 run RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD -- relay-ctrl-revoke 192.0.2.11
 is "$RC" 111 "revoke, Redis down: exit 111"
 ok "revoke, Redis down: the spool entry still removed" test ! -e "$A/192.0.2.11"
@@ -168,7 +166,7 @@ for p in "list -m" "query -u 192.0.2.30" "revoke -u pw"; do
   run RELAY_CTRL_REDIS_AUTH="$T/pass" RELAY_CTRL_REDIS="$RP" -- relay-ctrl-redis-auth relay-ctrl-$p
   is "$RC" 0 "password through RELAY_CTRL_REDIS_AUTH_FD: $p works"
 done
-is "$(lines "$ERR")" 1 "revoke with a password: one info line"
+is "$(count_lines "$ERR")" 1 "revoke with a password: one info line"
 has "$ERR" 'revoked 192\.0\.2\.30 \(user pw\) in Redis$' "revoke -u pw: the key removed"
 run RELAY_CTRL_REDIS="$RP" -- relay-ctrl-query 192.0.2.30
 is "$RC" 111 "no password for a server that wants one: exit 111"

@@ -1,6 +1,7 @@
 # Redis (issue 6): POP and SMTP hosts sharing authorizations through real
 # redis-servers on loopback, each started here with its own directory.
 . "$RC_TOP/test/lib.sh"
+plan 195
 if [ ! -x "$BIN/test/relay-ctrl-check-noredis" ]; then
   echo "# SKIP redis.t: an old build (make)"; exit 0
 fi
@@ -9,15 +10,11 @@ redis_need relay-ctrl-check
 P1=$BASE P2=$((BASE + 1)) PW=$((BASE + 2)) PDEAD=$((BASE + 3)) PG=$((BASE + 4))
 HAVE_V6=; grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
 
-ms () { echo $(( $(date +%s%N) / 1000000 )); }
 R1=127.0.0.1:$P1
 # allow VAR=value...: a POP login; OUT is "ran" when the POP server ran.
-allow () { run "$@" -- relay-ctrl-allow sh -c 'echo ran'; }
 # check VAR=value...: REL is RELAYCLIENT as the SMTP server got it, or "unset".
-check () { run "$@" -- relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"; env'; REL=$(sed -n 1p <<<"$OUT"); }
 # timed: like check, ELAPSED in ms, bounded by timeout 5.
-timed () { local s; s=$(ms); run "$@" -- timeout 5 relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'; ELAPSED=$(( $(ms) - s )); REL=$(sed -n 1p <<<"$OUT"); }
-lines () { [ -z "$1" ] && echo 0 || wc -l <<<"$1"; }
+timed () { local s; s=$(now_ms); run "$@" -- timeout 5 relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'; ELAPSED=$(( $(now_ms) - s )); REL=$(sed -n 1p <<<"$OUT"); }
 
 redis_start r1 "$P1"
 is "$(cli "$P1" ping)" PONG "primary redis-server up on port $P1"
@@ -25,65 +22,65 @@ newspool a; newspool b; newspool c
 A=$T/a/allow B=$T/b/allow C=$T/c/allow
 
 # A login on POP host A: spool and Redis.
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 USER=joe DOMAIN=example.org
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 USER=joe DOMAIN=example.org
 is "$RC:$OUT" "0:ran" "login with Redis: the POP server runs"
 is "$ERR" "" "login with Redis: no log line by default"
 # RELAY_CTRL_EXPIRY is read once for Redis's TTL and the refresher: one
 # warning (issue 12).
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=junk RELAY_CTRL_REFRESH=60 TCPREMOTEIP=192.0.2.3
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=junk RELAY_CTRL_REFRESH=60 TCPREMOTEIP=192.0.2.3
 is "$RC:$OUT" "0:ran" "EXPIRY=junk, Redis and REFRESH: the POP server runs"
 is "$(grep -c 'RELAY_CTRL_EXPIRY=junk is not a positive number of seconds, using 900' <<<"$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: exactly one warning"
-is "$(lines "$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: nothing else logged"
+is "$(count_lines "$ERR")" 1 "EXPIRY=junk, Redis and REFRESH: nothing else logged"
 ok "EXPIRY=junk: the Redis key lives 900 s" test "$(cli "$P1" ttl relay-ctrl:192.0.2.3)" -gt 890
 ok "login recorded in A's spool too" test -f "$A/192.0.2.1"
 is "$(cli "$P1" --no-raw get relay-ctrl:192.0.2.1)" '"USER=joe\x00DOMAIN=example.org\x00"' "key relay-ctrl:ADDR holds the spool file's records"
 ttl=$(cli "$P1" ttl relay-ctrl:192.0.2.1)
 ok "TTL is the default expiry, 900 s (got $ttl)" test "$ttl" -ge 895 -a "$ttl" -le 900
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=90 TCPREMOTEIP=192.0.2.2 RELAY_CTRL_LOG_IPS=1
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=90 TCPREMOTEIP=192.0.2.2 RELAY_CTRL_LOG_IPS=1
 ttl=$(cli "$P1" ttl relay-ctrl:192.0.2.2)
 ok "RELAY_CTRL_EXPIRY=90 gives TTL 90 (got $ttl)" test "$ttl" -ge 85 -a "$ttl" -le 90
 has "$ERR" "^relay-ctrl-allow\[[0-9]+\]: info: recorded login from 192\.0\.2\.2 in Redis 127\.0\.0\.1:$P1$" "RELAY_CTRL_LOG_IPS: Redis write logged"
 
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=junk TCPREMOTEIP=192.0.2.14
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=junk TCPREMOTEIP=192.0.2.14
 ttl=$(cli "$P1" ttl relay-ctrl:192.0.2.14)
 ok "RELAY_CTRL_EXPIRY=junk: TTL 900 (got $ttl)" test "$ttl" -ge 895 -a "$ttl" -le 900
 has "$ERR" 'warning: RELAY_CTRL_EXPIRY=junk is not a positive number of seconds, using 900' "RELAY_CTRL_EXPIRY=junk: the usual warning"
 
 # Two SMTP hosts with their own (empty) spools share the Redis.
 for h in B C; do
-  check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1
+  check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1
   is "$REL" "" "SMTP host $h relays for a login made on A"
   has "$OUT" '^USER=joe$' "SMTP host $h: USER imported from Redis"
   has "$OUT" '^DOMAIN=example.org$' "SMTP host $h: DOMAIN imported from Redis"
   is "$ERR" "" "SMTP host $h: no log line by default"
   ok "SMTP host $h: nothing written to its spool" test -z "$(ls -A "${!h}")"
 done
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 RELAY_CTRL_LOG_IPS=1 RELAY_CTRL_LOG_ENV=1
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 RELAY_CTRL_LOG_IPS=1 RELAY_CTRL_LOG_ENV=1
 has "$ERR" 'info: relaying for 192\.0\.2\.1 \(Redis\)$' "RELAY_CTRL_LOG_IPS: relaying from Redis logged"
 has "$ERR" 'info: 192\.0\.2\.1: imported USER=joe$' "RELAY_CTRL_LOG_ENV: imports from Redis logged"
-is "$(lines "$ERR")" 3 "one line for the decision, one per import"
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.99 RELAY_CTRL_LOG_IPS=1
+is "$(count_lines "$ERR")" 3 "one line for the decision, one per import"
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.99 RELAY_CTRL_LOG_IPS=1
 is "$REL" unset "no login anywhere: refused"
 has "$ERR" '^relay-ctrl-check\[[0-9]+\]: info: not relaying for 192\.0\.2\.99: no login recorded$' "no login: one info line"
-is "$(lines "$ERR")" 1 "no login in spool nor Redis: exactly one line"
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 RELAY_CTRL_RELAYCLIENT=@relay
+is "$(count_lines "$ERR")" 1 "no login in spool nor Redis: exactly one line"
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1 RELAY_CTRL_RELAYCLIENT=@relay
 is "$REL" "@relay" "RELAY_CTRL_RELAYCLIENT applies to Redis authorizations"
 
 # Canonical addresses: every form agrees across hosts.
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=::ffff:192.0.2.3
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=::ffff:192.0.2.3
 ok "mapped ::ffff:192.0.2.3 stored as relay-ctrl:192.0.2.3" test "$(cli "$P1" exists relay-ctrl:192.0.2.3)" = 1
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.3
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.3
 is "$REL" "" "and found from 192.0.2.3"
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=2001:DB8:0:0::7
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=2001:DB8:0:0::7
 ok "2001:DB8:0:0::7 stored as relay-ctrl:2001:db8::7" test "$(cli "$P1" exists relay-ctrl:2001:db8::7)" = 1
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=2001:0db8::0007
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=2001:0db8::0007
 is "$REL" "" "and found from 2001:0db8::0007"
 
 # Redis only: no spool configured on either side, and no complaint.
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.4 USER=ann
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.4 USER=ann
 is "$RC:$OUT:$ERR" "0:ran:" "Redis only: login recorded, no spool warning"
 ok "Redis only: key written" test "$(cli "$P1" exists relay-ctrl:192.0.2.4)" = 1
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.4
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.4
 is "$REL:$ERR" ":" "Redis only: SMTP relays, no spool warning"
 # relay-ctrl-policy asks Redis too (issue 12): it answered DUNNO here.
 policy () { local a=$1; shift; run "$@" -- sh -c 'printf "request=smtpd_access_policy\nclient_address=%s\n\n" "$1" | relay-ctrl-policy' sh "$a"; }
@@ -94,63 +91,63 @@ has "$ERR" '^relay-ctrl-policy\[[0-9]+\]: info: relaying for 192\.0\.2\.4 \(Redi
 policy 192.0.2.99 RELAY_CTRL_REDIS="$R1" RELAY_CTRL_LOG_IPS=1
 is "$OUT" action=DUNNO "policy, no login in Redis: DUNNO"
 has "$ERR" '^relay-ctrl-policy\[[0-9]+\]: info: not relaying for 192\.0\.2\.99: no login recorded$' "policy, no login: one info line"
-is "$(lines "$ERR")" 1 "policy, no login in spool nor Redis: exactly one line"
+is "$(count_lines "$ERR")" 1 "policy, no login in spool nor Redis: exactly one line"
 policy 192.0.2.4 RELAY_CTRL_DIR="$C" RELAY_CTRL_REDIS="$R1"
 is "$OUT:$ERR" "action=OK:" "policy, empty spool, login in Redis: OK"
 policy 192.0.2.4 RELAY_CTRL_REDIS=127.0.0.1:$PDEAD
 is "$OUT" action=DUNNO "policy, Redis down: DUNNO"
 has "$ERR" "^relay-ctrl-policy\[[0-9]+\]: warning: not relaying for 192\.0\.2\.4: Redis 127\.0\.0\.1:$PDEAD: unable to connect: Connection refused$" "policy, Redis down: one warning"
-is "$(lines "$ERR")" 1 "policy, Redis down: exactly one line"
+is "$(count_lines "$ERR")" 1 "policy, Redis down: exactly one line"
 
 # Prefix.
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=site2/ TCPREMOTEIP=192.0.2.5
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=site2/ TCPREMOTEIP=192.0.2.5
 ok "RELAY_CTRL_REDIS_PREFIX=site2/: key site2/192.0.2.5" test "$(cli "$P1" exists site2/192.0.2.5)" = 1
-check RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=site2/ TCPREMOTEIP=192.0.2.5
+check_rel RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_PREFIX=site2/ TCPREMOTEIP=192.0.2.5
 is "$REL" "" "same prefix on the SMTP side: relays"
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.5
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.5
 is "$REL" unset "default prefix on the SMTP side: refused"
 
 # The spool is the fast path: a fresh entry relays without Redis.
-check RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.1
+check_rel RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.1
 is "$REL:$ERR" ":" "fresh spool entry: relays, Redis never asked (a dead one logs nothing)"
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.1 RELAYCLIENT=
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.1 RELAYCLIENT=
 is "$REL:$ERR" ":" "RELAYCLIENT preset: Redis never asked"
 
 # A spool entry that no longer allows falls back to Redis.
 : > "$B/192.0.2.2"; age "$B/192.0.2.2" 5000
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.2
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.2
 is "$REL" "" "expired spool entry, login in Redis: relays"
 ok "and the expired entry is removed as usual" test ! -e "$B/192.0.2.2"
 ln -s /etc/passwd "$B/192.0.2.2"
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.2
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.2
 is "$REL" "" "symlink in the spool, login in Redis: relays from Redis"
 has "$ERR" 'its spool entry is a symbolic link' "and the symlink is still reported"
 rm -f "$B/192.0.2.2"
 
 # Hostile values: the same allowlist as the spool's.
 printf 'RELAYCLIENT=@evil.example\0PATH=/tmp/evil\0USER=joe\0' | redis-cli -h 127.0.0.1 -p "$P1" -x set relay-ctrl:192.0.2.6 >/dev/null
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6 RELAY_CTRL_IMPORT=PATH
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.6 RELAY_CTRL_IMPORT=PATH
 is "$REL" "" "value setting RELAYCLIENT: our empty value wins"
 hasnt "$OUT" evil "PATH and RELAYCLIENT from Redis not imported"
 has "$OUT" '^USER=joe$' "the good record still imported"
 has "$ERR" 'warning: ignored 2 record\(s\) of 192\.0\.2\.6 in Redis, the first for: name not importable' "rejected records: one warning"
 cli "$P1" rpush relay-ctrl:192.0.2.8 x >/dev/null
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.8
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.8
 is "$REL" unset "key of the wrong type: refused"
 has "$ERR" 'warning: not relaying for 192\.0\.2\.8: Redis 127\.0\.0\.1:[0-9]+: it answered: WRONGTYPE' "wrong type: the server's error logged"
 
 # Expiry is the key's TTL.
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=2 TCPREMOTEIP=192.0.2.9
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.9
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_EXPIRY=2 TCPREMOTEIP=192.0.2.9
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.9
 is "$REL" "" "EXPIRY=2: relays at once"
 sleep 3
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.9
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.9
 is "$REL" unset "EXPIRY=2: refused 3 s later (the key expired)"
 
 # Revoke on every host at once: delete the key.
 cli "$P1" del relay-ctrl:192.0.2.1 >/dev/null
 for h in B C; do
-  check RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1
+  check_rel RELAY_CTRL_DIR="${!h}" RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.1
   is "$REL" unset "key deleted: SMTP host $h refuses"
 done
 
@@ -158,85 +155,87 @@ done
 redis_start r2 "$P2" --replicaof 127.0.0.1 "$P1"
 for ((i = 0; i < 250; i++)); do cli "$P2" info replication | grep -q 'master_link_status:up' && break; sleep 0.02; done
 has "$(cli "$P2" info replication)" 'master_link_status:up' "replica linked to the primary"
-allow RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_READ=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.10 USER=rep
+allow_ran RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_READ=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.10 USER=rep
 is "$RC:$OUT:$ERR" "0:ran:" "login with a read endpoint configured: writes the primary"
 for ((i = 0; i < 100; i++)); do [ "$(cli "$P2" exists relay-ctrl:192.0.2.10)" = 1 ] && break; sleep 0.02; done
-check RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_REDIS_READ=127.0.0.1:$P2 TCPREMOTEIP=192.0.2.10
+check_rel RELAY_CTRL_DIR="$B" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_REDIS_READ=127.0.0.1:$P2 TCPREMOTEIP=192.0.2.10
 is "$REL" "" "check reads RELAY_CTRL_REDIS_READ (the replica; the primary given is dead)"
 has "$OUT" '^USER=rep$' "records read from the replica"
-allow RELAY_CTRL_REDIS=127.0.0.1:$P2 TCPREMOTEIP=192.0.2.11
+allow_ran RELAY_CTRL_REDIS=127.0.0.1:$P2 TCPREMOTEIP=192.0.2.11
 is "$OUT" ran "login pointed at the read-only replica: the POP server runs"
 has "$ERR" "^relay-ctrl-allow\[[0-9]+\]: warning: not recording login from 192\.0\.2\.11 in Redis 127\.0\.0\.1:$P2: it answered: READONLY" "and the replica's refusal is one warning"
-is "$(lines "$ERR")" 1 "exactly one line"
+is "$(count_lines "$ERR")" 1 "exactly one line"
 
 # Endpoints: IPv6 and unix socket.
 if [ -n "$HAVE_V6" ]; then
-  allow RELAY_CTRL_REDIS="[::1]:$P1" TCPREMOTEIP=192.0.2.12
+_b=$N
+  allow_ran RELAY_CTRL_REDIS="[::1]:$P1" TCPREMOTEIP=192.0.2.12
   is "$OUT:$ERR" "ran:" "[::1]:port: login recorded"
-  check RELAY_CTRL_REDIS="[::1]:$P1" TCPREMOTEIP=192.0.2.12
+  check_rel RELAY_CTRL_REDIS="[::1]:$P1" TCPREMOTEIP=192.0.2.12
   is "$REL:$ERR" ":" "[::1]:port: relays"
+echo "# BLOCK $((N - _b))"
 else
   echo "# SKIP IPv6 endpoint: no ::1 on this machine"
 fi
-allow RELAY_CTRL_REDIS="$T/r1/sock" TCPREMOTEIP=192.0.2.13
+allow_ran RELAY_CTRL_REDIS="$T/r1/sock" TCPREMOTEIP=192.0.2.13
 is "$OUT:$ERR" "ran:" "unix socket: login recorded"
-check RELAY_CTRL_REDIS="$T/r1/sock" TCPREMOTEIP=192.0.2.13
+check_rel RELAY_CTRL_REDIS="$T/r1/sock" TCPREMOTEIP=192.0.2.13
 is "$REL:$ERR" ":" "unix socket: relays"
 for bad in localhost:6379 ::1:6379 '[::1' '127.0.0.1:0' '127.0.0.1:99999' '127.0.0.1:x' '[::1]x' ''; do
-  check RELAY_CTRL_REDIS="$bad" RELAY_CTRL_DIR="$B" TCPREMOTEIP=192.0.2.1
+  check_rel RELAY_CTRL_REDIS="$bad" RELAY_CTRL_DIR="$B" TCPREMOTEIP=192.0.2.1
   is "$RC:$REL" "0:unset" "RELAY_CTRL_REDIS='$bad': SMTP runs, no relaying"
 done
 has "$ERR" "warning: not relaying for 192\.0\.2\.1: RELAY_CTRL_REDIS= is not a\.b\.c\.d:port, \[v6addr\]:port or /socket/path" "bad endpoint: one warning saying the forms"
-allow RELAY_CTRL_REDIS=localhost:6379 TCPREMOTEIP=192.0.2.1
+allow_ran RELAY_CTRL_REDIS=localhost:6379 TCPREMOTEIP=192.0.2.1
 is "$OUT" ran "bad endpoint: login proceeds"
 has "$ERR" "not recording login from 192\.0\.2\.1: RELAY_CTRL_REDIS=localhost:6379 is not" "bad endpoint at login: warning"
-check RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_TIMEOUT=abc TCPREMOTEIP=192.0.2.13
+check_rel RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_TIMEOUT=abc TCPREMOTEIP=192.0.2.13
 is "$REL" "" "junk RELAY_CTRL_REDIS_TIMEOUT: default used"
 has "$ERR" 'warning: RELAY_CTRL_REDIS_TIMEOUT=abc is not a number of milliseconds from 1 to 60000, using 200' "junk RELAY_CTRL_REDIS_TIMEOUT: warning"
 
 # Failures: mail flows, relaying fails closed, logins proceed, one line each.
-allow RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.20
+allow_ran RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.20
 is "$RC:$OUT" "0:ran" "Redis down: login proceeds"
 has "$ERR" "^relay-ctrl-allow\[[0-9]+\]: warning: not recording login from 192\.0\.2\.20 in Redis 127\.0\.0\.1:$PDEAD: unable to connect: Connection refused$" "Redis down: one warning at login"
-is "$(lines "$ERR")" 1 "Redis down at login: exactly one line"
-allow RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.20
+is "$(count_lines "$ERR")" 1 "Redis down at login: exactly one line"
+allow_ran RELAY_CTRL_DIR="$A" RELAY_CTRL_REDIS=127.0.0.1:$PDEAD TCPREMOTEIP=192.0.2.20
 ok "Redis down: the local spool is still written" test -f "$A/192.0.2.20"
-check RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_DIR="$B" TCPREMOTEIP=192.0.2.20
+check_rel RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_DIR="$B" TCPREMOTEIP=192.0.2.20
 is "$RC:$REL" "0:unset" "Redis down: SMTP runs, no relaying"
 has "$ERR" "^relay-ctrl-check\[[0-9]+\]: warning: not relaying for 192\.0\.2\.20: Redis 127\.0\.0\.1:$PDEAD: unable to connect: Connection refused$" "Redis down: one warning"
-is "$(lines "$ERR")" 1 "Redis down: exactly one line"
-check RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_DIR="$A" TCPREMOTEIP=192.0.2.20
+is "$(count_lines "$ERR")" 1 "Redis down: exactly one line"
+check_rel RELAY_CTRL_REDIS=127.0.0.1:$PDEAD RELAY_CTRL_DIR="$A" TCPREMOTEIP=192.0.2.20
 is "$REL" "" "Redis down: a login in the local spool still relays (migration without a gap)"
 
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
 pid1=$(cat "$T/r1/pid")
 kill -STOP "$pid1"
 timed RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
 is "$RC:$REL" "0:unset" "Redis paused (SIGSTOP): SMTP runs, no relaying"
 ok "Redis paused: check returns within the 200 ms default + margin (${ELAPSED} ms)" test "$ELAPSED" -lt 1000
 has "$ERR" "warning: not relaying for 192\.0\.2\.21: Redis 127\.0\.0\.1:$P1: no answer within 200 ms$" "Redis paused: one warning"
-is "$(lines "$ERR")" 1 "Redis paused: exactly one line"
+is "$(count_lines "$ERR")" 1 "Redis paused: exactly one line"
 timed RELAY_CTRL_REDIS="$R1" RELAY_CTRL_REDIS_TIMEOUT=700 TCPREMOTEIP=192.0.2.21
 ok "RELAY_CTRL_REDIS_TIMEOUT=700: waits about 700 ms (${ELAPSED} ms)" test "$ELAPSED" -ge 690 -a "$ELAPSED" -lt 1700
 has "$ERR" "no answer within 700 ms" "RELAY_CTRL_REDIS_TIMEOUT in the warning"
 timed RELAY_CTRL_REDIS="$T/r1/sock" TCPREMOTEIP=192.0.2.21
 ok "Redis paused, unix socket: bounded too (${ELAPSED} ms)" test "$RC:$REL" = "0:unset" -a "$ELAPSED" -lt 1000
-s=$(ms); run RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.22 -- timeout 5 relay-ctrl-allow sh -c 'echo ran'; e=$(( $(ms) - s ))
+s=$(now_ms); run RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.22 -- timeout 5 relay-ctrl-allow sh -c 'echo ran'; e=$(( $(now_ms) - s ))
 ok "Redis paused: login proceeds within the timeout (${e} ms)" test "$RC:$OUT" = "0:ran" -a "$e" -lt 1000
 has "$ERR" "not recording login from 192\.0\.2\.22 in Redis 127\.0\.0\.1:$P1: no answer within 200 ms" "Redis paused: warning at login"
 kill -CONT "$pid1"
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
 is "$REL:$ERR" ":" "Redis resumed: relays again"
 
 redis_stop r1
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
 is "$REL" unset "Redis stopped: no relaying"
 has "$ERR" "Connection refused" "Redis stopped: says so"
 redis_start r1 "$P1"
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
 is "$REL:$ERR" "unset:" "Redis restarted empty (no persistence): the old login is gone, quietly"
-allow RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
-check RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
+allow_ran RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
+check_rel RELAY_CTRL_REDIS="$R1" TCPREMOTEIP=192.0.2.21
 is "$REL:$ERR" ":" "Redis restarted: a new login relays"
 
 # Passwords: from a descriptor opened by relay-ctrl-redis-auth, never in
@@ -265,12 +264,12 @@ hasnt "$OUT" s3cret "the password is not in the environment of the POP server's 
 run RELAY_CTRL_REDIS_AUTH="$T/wrong" RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.30 -- relay-ctrl-redis-auth relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'
 is "$RC:$OUT" "0:unset" "wrong password: SMTP runs, no relaying"
 has "$ERR" "^relay-ctrl-check\[[0-9]+\]: warning: not relaying for 192\.0\.2\.30: Redis $RP: authentication failed: it answered: WRONGPASS" "wrong password: one clear warning"
-is "$(lines "$ERR")" 1 "wrong password: exactly one line"
+is "$(count_lines "$ERR")" 1 "wrong password: exactly one line"
 hasnt "$ERR" "wrong-pass" "the password is not logged"
 run RELAY_CTRL_REDIS_AUTH="$T/wrong" RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.31 -- relay-ctrl-redis-auth relay-ctrl-allow sh -c 'echo ran'
 is "$OUT" ran "wrong password: login proceeds"
 has "$ERR" "not recording login from 192\.0\.2\.31 in Redis $RP: authentication failed: it answered: WRONGPASS" "wrong password at login: warning"
-check RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.30
+check_rel RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.30
 is "$REL" unset "no password for a server that wants one: no relaying"
 has "$ERR" "Redis $RP: it answered: NOAUTH" "no password: the server's NOAUTH logged"
 redis-cli -h 127.0.0.1 -p "$PW" -a s3cret-pass --no-auth-warning acl setuser relay on '>relay-pass' '~relay-ctrl:*' +get +set >/dev/null
@@ -279,7 +278,7 @@ run RELAY_CTRL_REDIS_AUTH="$T/relaypass" RELAY_CTRL_REDIS_USER=relay RELAY_CTRL_
 is "$ERR" "" "ACL user (RELAY_CTRL_REDIS_USER): login recorded"
 run RELAY_CTRL_REDIS_AUTH="$T/relaypass" RELAY_CTRL_REDIS_USER=relay RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.32 -- relay-ctrl-redis-auth relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'
 is "$OUT:$ERR" ":" "ACL user: relays"
-check RELAY_CTRL_REDIS_USER=relay RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.32
+check_rel RELAY_CTRL_REDIS_USER=relay RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.32
 has "$REL:$ERR" "^unset:.*RELAY_CTRL_REDIS_USER is set but there is no password" "user without password: refused, said"
 run RELAY_CTRL_REDIS_AUTH="$T/pass" RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.30 -- sh -c "exec 7<'$T/pass'; chmod 644 '$T/pass'; RELAY_CTRL_REDIS_AUTH_FD=7 exec relay-ctrl-check sh -c 'echo \"\${RELAYCLIENT-unset}\"'"
 chmod 600 "$T/pass"
@@ -287,12 +286,12 @@ is "$OUT" unset "a password file readable by others, passed by hand: not used"
 has "$ERR" "the password file is not a regular file readable by its owner only" "and said"
 
 for fdv in junk 99; do
-  check RELAY_CTRL_REDIS="$RP" RELAY_CTRL_REDIS_AUTH_FD=$fdv TCPREMOTEIP=192.0.2.30
+  check_rel RELAY_CTRL_REDIS="$RP" RELAY_CTRL_REDIS_AUTH_FD=$fdv TCPREMOTEIP=192.0.2.30
   is "$RC:$REL" "0:unset" "RELAY_CTRL_REDIS_AUTH_FD=$fdv: SMTP runs, no relaying"
-  is "$(lines "$ERR")" 1 "RELAY_CTRL_REDIS_AUTH_FD=$fdv: exactly one line"
+  is "$(count_lines "$ERR")" 1 "RELAY_CTRL_REDIS_AUTH_FD=$fdv: exactly one line"
 done
 has "$ERR" "not relaying for 192\.0\.2\.30: Redis $RP: unable to stat the password file: Bad file descriptor" "closed descriptor: said"
-check RELAY_CTRL_REDIS="$RP" RELAY_CTRL_REDIS_AUTH_FD=junk TCPREMOTEIP=192.0.2.30
+check_rel RELAY_CTRL_REDIS="$RP" RELAY_CTRL_REDIS_AUTH_FD=junk TCPREMOTEIP=192.0.2.30
 has "$ERR" "RELAY_CTRL_REDIS_AUTH_FD=junk is not a file descriptor" "junk descriptor: said"
 : > "$T/empty.pass"; chmod 600 "$T/empty.pass"
 run RELAY_CTRL_REDIS_AUTH="$T/empty.pass" RELAY_CTRL_REDIS="$RP" TCPREMOTEIP=192.0.2.30 -- relay-ctrl-redis-auth relay-ctrl-check sh -c 'echo "${RELAYCLIENT-unset}"'
@@ -357,7 +356,7 @@ for mode in junk close partial huge int aggregate nested backlog; do
   timed RELAY_CTRL_REDIS=127.0.0.1:$port RELAY_CTRL_DIR="$B" TCPREMOTEIP=192.0.2.40
   is "$RC:$REL" "0:unset" "fake server ($mode): SMTP runs, no relaying"
   ok "fake server ($mode): no hang (${ELAPSED} ms)" test "$ELAPSED" -lt 1000
-  is "$(lines "$ERR")" 1 "fake server ($mode): exactly one line"
+  is "$(count_lines "$ERR")" 1 "fake server ($mode): exactly one line"
   case $mode in
     junk) has "$ERR" "Redis 127\.0\.0\.1:$port: garbled reply: Protocol error" "garbage: said to be garbled" ;;
     close) has "$ERR" "the server closed the connection" "closed at once: said" ;;

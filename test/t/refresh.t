@@ -1,6 +1,7 @@
 # RELAY_CTRL_REFRESH: a long session keeps its entry fresh, and the
 # refresher ends with the session.
 . "$RC_TOP/test/lib.sh"
+plan 25
 mkspool
 A=192.0.2.1
 refreshers () { pgrep -f "^$BIN/relay-ctrl-allow" | grep -vx "$1" | wc -l; }

@@ -6,6 +6,7 @@
 # sendmail.mc form (examples/sendmail/sendmail.mc.snippet). The POP side
 # of e2e.t records the logins.
 source "$RC_TOP/test/lib.sh"
+plan 30
 source "$RC_TOP/test/e2e-lib.sh"
 E2E_PACKAGES="$E2E_PACKAGES m4"
 e2e_start

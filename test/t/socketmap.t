@@ -1,8 +1,8 @@
 # relay-ctrl-socketmap: the socketmap protocol (netstrings) on stdin and
 # stdout, as sendmail and Postfix speak it; keys as each MTA spells them.
 . "$RC_TOP/test/lib.sh"
+plan 83
 mkspool
-entry () { printf "${3-}" > "$SPOOL/$1"; chmod 644 "$SPOOL/$1"; age "$SPOOL/$1" "$2"; }
 # ns STRING...: each STRING as a netstring.
 ns () { local a; for a; do printf '%d:%s,' "${#a}" "$a"; done; }
 # sm [VAR=value...] -- : relay-ctrl-socketmap with $T/in on stdin.
@@ -15,14 +15,14 @@ sm () {
 ask () { ns "drac $1" >"$T/in"; sm "${@:2}" --; }
 OKA='5:OK OK,' NF='9:NOTFOUND ,'
 
-entry 192.0.2.1 10 'USER=joe\0DOMAIN=example.org\0'
-entry 192.0.2.2 1000 'USER=old\0'
-entry 2001:db8::1 10 'USER=six\0'
-entry 192.0.2.3 -3600
+spool_put_aged 192.0.2.1 10 'USER=joe\0DOMAIN=example.org\0'
+spool_put_aged 192.0.2.2 1000 'USER=old\0'
+spool_put_aged 2001:db8::1 10 'USER=six\0'
+spool_put_aged 192.0.2.3 -3600
 ln -s 192.0.2.1 "$SPOOL/192.0.2.4"
 mkdir "$SPOOL/192.0.2.5"
 mkfifo "$SPOOL/192.0.2.6"
-entry fe80::1%eth0 10
+spool_put_aged fe80::1%eth0 10
 
 ask 192.0.2.1
 is "$RC:$OUT:$ERR" "0:$OKA:" "fresh IPv4: OK with a non-empty value, exit 0, no log by default"

@@ -6,12 +6,10 @@
 # receiver, the POP side never waits, and nothing is left in the spool
 # that relay-ctrl-age does not clean up.
 . "$RC_TOP/test/lib.sh"
+plan 22
 PORT=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
-ms () { echo $(( $(date +%s%N) / 1000000 )); }
-lines () { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-waitlog () { local i; for ((i = 0; i < ${3:-3} * 50; i++)); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done; return 1; }
 # until_n FILE N SECONDS: until FILE has N lines.
-until_n () { local i; for ((i = 0; i < $3 * 50; i++)); do [ "$(lines "$1")" -ge "$2" ] && return 0; sleep 0.02; done; return 1; }
+until_n () { local i; for ((i = 0; i < $3 * 50; i++)); do [ "$(file_lines "$1")" -ge "$2" ] && return 0; sleep 0.02; done; return 1; }
 missing () { local a; while read -r a; do [ -f "$SPOOL/$a" ] || echo "$a"; done <"$1"; }
 
 KEY=$T/key
@@ -22,7 +20,7 @@ start_udp () { # LOG
     RELAY_CTRL_PORT=$PORT RELAY_CTRL_SENDERS=127.0.0.1 RELAY_CTRL_LOG_IPS=1 relay-ctrl-udp 2>"$1" </dev/null >/dev/null &
   UDP_PID=$!
   cleanup "kill $UDP_PID 2>/dev/null"
-  waitlog "$1" 'info: listening on' 5
+  wait_log "$1" 'info: listening on' 5
 }
 ok "receiver started" start_udp "$T/r1.log"
 R1=$UDP_PID
@@ -34,15 +32,15 @@ cleanup "touch $T/STOP; kill $STREAM 2>/dev/null"
 
 # The POP side: 60 logins 10.2.0.N, each relay-ctrl-send in front of a
 # POP server (sh -c 'echo ran'), as fast as they come; how long each
-# took (ms) goes to $T/took, one line per login.
+# took (now_ms) goes to $T/took, one line per login.
 NSEND=60
 (
   for ((i = 1; i <= NSEND; i++)); do
-    s=$(ms)
+    s=$(now_ms)
     out=$(env -i PATH="$PATH_T" TCPREMOTEIP="10.2.0.$i" USER=send RELAY_CTRL_KEY="$KEY" \
       RELAY_CTRL_REMOTES="127.0.0.2:$PORT" RELAY_CTRL_TRIES=15 RELAY_CTRL_TIMEOUT=1 \
       relay-ctrl-send sh -c 'echo ran' 2>>"$T/send.log" </dev/null)
-    echo "$(( $(ms) - s )) $out" >>"$T/took"
+    echo "$(( $(now_ms) - s )) $out" >>"$T/took"
     sleep 0.03
   done
 ) &
@@ -56,23 +54,23 @@ ok "relay-ctrl-send logins are going on before the kill" until_n "$T/took" 15 10
 kill -9 "$R1"
 wait "$R1" 2>/dev/null
 cp "$T/acked" "$T/acked.atkill"
-down_at=$(lines "$T/took")
-echo "# killed the receiver after $(lines "$T/acked.atkill") acknowledged stream logins and $down_at relay-ctrl-send logins"
+down_at=$(file_lines "$T/took")
+echo "# killed the receiver after $(file_lines "$T/acked.atkill") acknowledged stream logins and $down_at relay-ctrl-send logins"
 is "$(missing "$T/acked.atkill")" "" "every login acknowledged before the kill is in the spool"
 
 # Down while at least 8 more POP logins happen (and the stream goes on).
 ok "POP logins go on while the receiver is down" until_n "$T/took" $((down_at + 8)) 10
-up_at=$(lines "$T/took")
+up_at=$(file_lines "$T/took")
 ok "receiver restarted" start_udp "$T/r2.log"
 R2=$UDP_PID
-ok "the restarted receiver acknowledges the stream" until_n "$T/acked" $(( $(lines "$T/acked.atkill") + 100 )) 10
+ok "the restarted receiver acknowledges the stream" until_n "$T/acked" $(( $(file_lines "$T/acked.atkill") + 100 )) 10
 touch "$T/STOP"
 wait "$STREAM"
 echo "# stream: $(cat "$T/stream.out")"
 wait "$SENDER"
 
 is "$(awk '$2 != "ran"' "$T/took")" "" "all $NSEND POP servers ran"
-is "$(lines "$T/took")" "$NSEND" "all $NSEND logins done"
+is "$(file_lines "$T/took")" "$NSEND" "all $NSEND logins done"
 slow=$(awk '$1 >= 1000' "$T/took")
 is "$slow" "" "the POP side never waited for the receiver (each login < 1 s, the sender's timeout)"
 echo "# relay-ctrl-send in front of the POP server: longest $(sort -n "$T/took" | tail -n 1 | cut -d' ' -f1) ms, median $(sort -n "$T/took" | sed -n "$((NSEND / 2))p" | cut -d' ' -f1) ms"

@@ -2,6 +2,7 @@
 # from a run script with envdir and relay-ctrl-chdir, restarted after a
 # crash, stopped cleanly.
 . "$RC_TOP/test/lib.sh"
+plan 7
 mkspool
 PORT=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
 head -c 32 /dev/urandom > "$T/key"; chmod 600 "$T/key"

@@ -1,25 +1,24 @@
 # relay-ctrl-send and relay-ctrl-udp: real UDP on loopback between two
 # "hosts" (separate spools, receivers on 127.0.0.2, 127.0.0.3, ::1).
 . "$RC_TOP/test/lib.sh"
+plan 191
 PY="python3 $TOP/test/udp/packet.py"
 BASE=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
 PB=$BASE PL=$((BASE + 1)) P6=$((BASE + 2)) PLEG=$((BASE + 3)) PFAKE=$((BASE + 4)) PDEAD=$((BASE + 5)) PROT=$((BASE + 6))
 
-ms () { echo $(( $(date +%s%N) / 1000000 )); }
 newkey () { head -c 32 /dev/urandom > "$1"; chmod 600 "$1"; }
 newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }
 listing () { ls -A "$1" | tr '\n' ' '; }
 # waitfor FILE [SECONDS]: until FILE exists.
 waitfor () { local i; for ((i = 0; i < ${2:-3} * 50; i++)); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
 # waitlog FILE PATTERN [SECONDS]
-waitlog () { local i; for ((i = 0; i < ${3:-3} * 50; i++)); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done; return 1; }
 # start_udp LOG VAR=value...: a receiver in the background until the end.
 start_udp () {
   local log=$1; shift
   env -i PATH="$PATH_T" "$@" relay-ctrl-udp 2>"$log" </dev/null >/dev/null &
   local pid=$!
   cleanup "kill $pid 2>/dev/null"
-  waitlog "$log" 'info: listening on' 3 || { echo "# receiver did not start:"; sed 's/^/#   /' "$log"; }
+  wait_log "$log" 'info: listening on' 3 || { echo "# receiver did not start:"; sed 's/^/#   /' "$log"; }
   UDP_PID=$pid
 }
 # send LOG VAR=value... -- PROG...: relay-ctrl-send with its own log.
@@ -44,12 +43,12 @@ has "$(cat "$T/b.log")" "^relay-ctrl-udp\[[0-9]+\]: info: listening on 127\.0\.0
 
 # A login on host A, through the whole privileged chain; the POP server
 # runs as nobody and must get neither the key nor its descriptor.
-start=$(ms)
+start=$(now_ms)
 env -i PATH="$PATH_T" RELAY_CTRL_DIR="$A" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PB" \
   TCPREMOTEIP=192.0.2.5 USER=joe DOMAIN=example.org \
   relay-ctrl-keyfd relay-ctrl-chdir setuidgid nobody relay-ctrl-allow relay-ctrl-send \
   sh -c 'echo "${RELAY_CTRL_KEY_FD-nokeyfd}"; for f in /proc/$$/fd/*; do readlink "$f"; done' >"$T/pop.out" 2>"$T/pop.err" </dev/null
-if waitfor "$B/192.0.2.5" 3; then delay=$(( $(ms) - start )); pass "login on A recorded in B's spool"; else delay=none; failed "login on A recorded in B's spool" "$(cat "$T/pop.err" "$T/b.log")"; fi
+if waitfor "$B/192.0.2.5" 3; then delay=$(( $(now_ms) - start )); pass "login on A recorded in B's spool"; else delay=none; failed "login on A recorded in B's spool" "$(cat "$T/pop.err" "$T/b.log")"; fi
 echo "# delay from the login on A to the entry on B: $delay ms (includes process start-up of the chain)"
 ok "and locally on A by relay-ctrl-allow" test -f "$A/192.0.2.5"
 is "$(sed -n 1p "$T/pop.out")" nokeyfd "the POP server does not get RELAY_CTRL_KEY_FD"
@@ -79,9 +78,9 @@ is "$(wc -l <"$T/noip.log")" 1 "neither TCPREMOTEIP nor IP: exactly one line"
 
 # A dead remote does not delay the POP server, and does not hold its
 # connection (stdout) open: the capture ends before the sender gives up.
-start=$(ms)
+start=$(now_ms)
 out=$(send "$T/dead.log" TCPREMOTEIP=192.0.2.8 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.2:$PDEAD" RELAY_CTRL_TRIES=2 RELAY_CTRL_TIMEOUT=1 -- sh -c 'echo ran')
-took=$(( $(ms) - start ))
+took=$(( $(now_ms) - start ))
 is "$out" ran "dead remote: the POP server runs"
 echo "# POP server finished after $took ms with a dead remote (sender gives up after 2 s)"
 hasnt "$(cat "$T/dead.log")" "no answer" "the POP session ended before the sender gave up"
@@ -106,7 +105,7 @@ reject () {
   : > "$T/b.log.mark"; local lines=$(wc -l < "$T/b.log")
   local got; got=$("$@")
   is "$got" none "$what: no answer"
-  waitlog "$T/b.log" "$why" 1 >/dev/null
+  wait_log "$T/b.log" "$why" 1 >/dev/null
   local new; new=$(tail -n +$((lines + 1)) "$T/b.log")
   has "$new" "^relay-ctrl-udp\[[0-9]+\]: warning: ignored packet from (127\.0\.0\.[0-9]+|\[::1\]):[0-9]+: $why" "$what: logged with sender and reason"
   is "$(wc -l <<<"$new")" 1 "$what: exactly one log line"

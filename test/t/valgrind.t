@@ -4,6 +4,7 @@
 # must not even hold memory at exit). Only our programs are traced, not
 # the shells they exec.
 . "$RC_TOP/test/lib.sh"
+plan 39
 
 if ! command -v valgrind >/dev/null; then failed "valgrind installed (test/deps valgrind)"; exit 1; fi
 if grep -qa __asan_init "$BIN/relay-ctrl-check"; then
@@ -39,23 +40,22 @@ vg () {
   if [ "$RC" != 99 ] && [ -z "$logs" ] && [ "$(ls "$VG" | wc -l)" -gt 0 ]; then pass "$what"
   else failed "$what" "exit $RC; valgrind said:" "$logs" "stderr: $ERR"; fi
 }
-entry () { printf "${2-}" >"$SPOOL/$1"; chmod 644 "$SPOOL/$1"; }
 SH=(sh -c 'echo "${RELAYCLIENT-unset}"')
 
 # relay-ctrl-check
-entry 192.0.2.1 'USER=joe\0DOMAIN=example.org\0QUOTA=5\0'
+spool_put 192.0.2.1 'USER=joe\0DOMAIN=example.org\0QUOTA=5\0'
 vg "check: fresh login, records imported and logged" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.1 RELAY_CTRL_IMPORT=QUOTA RELAY_CTRL_LOG_IPS=1 RELAY_CTRL_LOG_ENV=1 -- relay-ctrl-chdir relay-ctrl-check "${SH[@]}"
 is "$OUT" "" "check under valgrind still relays"
 vg "check: no login" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.99 RELAY_CTRL_LOG_IPS=1 -- relay-ctrl-check "${SH[@]}"
-entry 192.0.2.2; age "$SPOOL/192.0.2.2" 5000
+spool_put 192.0.2.2; age "$SPOOL/192.0.2.2" 5000
 vg "check: expired login removed" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.2 RELAY_CTRL_LOG_IPS=1 -- relay-ctrl-check "${SH[@]}"
-entry 192.0.2.3; age "$SPOOL/192.0.2.3" -3600
+spool_put 192.0.2.3; age "$SPOOL/192.0.2.3" -3600
 vg "check: entry dated in the future" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.3 -- relay-ctrl-check "${SH[@]}"
 # Hostile entries: forbidden names, control characters, overlong names
 # and values, no terminating NUL, a record as long as the read buffer,
 # binary junk, a 1 MB file, a symlink, a FIFO, a directory.
 long=$(head -c 5000 /dev/zero | tr '\0' A)
-entry 192.0.2.4 "RELAYCLIENT=@evil\0PATH=/tmp\0LD_PRELOAD=/x.so\0USER=a\tb\0$(head -c 100 /dev/zero | tr '\0' N)=1\0=\0\0\0USER\0DOMAIN=$long\0USER=joe"
+spool_put 192.0.2.4 "RELAYCLIENT=@evil\0PATH=/tmp\0LD_PRELOAD=/x.so\0USER=a\tb\0$(head -c 100 /dev/zero | tr '\0' N)=1\0=\0\0\0USER\0DOMAIN=$long\0USER=joe"
 vg "check: hostile records" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.4 RELAY_CTRL_IMPORT="PATH LD_PRELOAD RELAYCLIENT" RELAY_CTRL_LOG_ENV=1 -- relay-ctrl-check "${SH[@]}"
 { printf 'USER='; head -c 4090 /dev/zero | tr '\0' u; printf '\0'; } >"$SPOOL/192.0.2.5"; chmod 644 "$SPOOL/192.0.2.5"
 vg "check: one record filling the whole read buffer" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.5 RELAY_CTRL_LOG_ENV=1 -- relay-ctrl-check "${SH[@]}"
@@ -65,7 +65,7 @@ ln -s 192.0.2.1 "$SPOOL/192.0.2.7"; mkfifo "$SPOOL/192.0.2.8"; mkdir "$SPOOL/192
 for a in 7 8 9; do
   vg "check: symlink, FIFO, directory (192.0.2.$a)" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP="192.0.2.$a" -- relay-ctrl-check "${SH[@]}"
 done
-entry 2001:db8::1 'USER=six\0'
+spool_put 2001:db8::1 'USER=six\0'
 vg "check: IPv6 in a long form" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=2001:0DB8:0:0:0:0:0:0001 -- relay-ctrl-check "${SH[@]}"
 vg "check: invalid, overlong address" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP="$(head -c 300 /dev/zero | tr '\0' 9)%$long" -- relay-ctrl-check "${SH[@]}"
 vg "check: junk settings, RELAYCLIENT preset" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=192.0.2.1 RELAY_CTRL_EXPIRY=x$long RELAYCLIENT= RELAY_CTRL_LOG_IPS=1 -- relay-ctrl-check "${SH[@]}"
