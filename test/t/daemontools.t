@@ -115,7 +115,7 @@ $SV/smtp: up " "svstat: both services up"
 
 POPLOG=$SV/pop3/log/main/current SMTPLOG=$SV/smtp/log/main/current
 STAMP='@[0-9a-f]{24} '
-# waitlog FILE POSITION PATTERN: up to 5 s for multilog to write a line
+# wait_log_since FILE POSITION PATTERN: up to 5 s for multilog to write a line
 # matching PATTERN after POSITION; leaves what it wrote in L.
 wait_log_since () {
   local i

@@ -141,7 +141,6 @@ smtp 127.0.0.1 "$SMTP4" x@example.net
 pf_refused "postfix: relaying refused right after the revoke"
 
 if [ -n "$HAVE_V6" ]; then
-_b=$N
   smtp ::1 "$SMTP6" x@example.net -6
   pf_refused "postfix IPv6: relaying refused from ::1 before any login"
   pop ::1 "$POP6" "$PASSWORD"
@@ -150,9 +149,8 @@ _b=$N
   smtp ::1 "$SMTP6" x@example.net -6
   pf_accepted "postfix IPv6: relaying accepted from ::1 after the login"
   logged "$(logsince "$POLLOG" "$m")" "" relay-ctrl-policy "info: relaying for ::1 (user bob)" "policy logs: relaying for ::1"
-echo "# BLOCK $((N - _b))"
 else
-  echo "# SKIP IPv6: no ::1 on this machine"
+  skip_part 4 "IPv6: no ::1 on this machine"
 fi
 
 # --- through Postfix's spawn service -------------------------------------

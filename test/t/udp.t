@@ -11,7 +11,6 @@ newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allo
 listing () { ls -A "$1" | tr '\n' ' '; }
 # waitfor FILE [SECONDS]: until FILE exists.
 waitfor () { local i; for ((i = 0; i < ${2:-3} * 50; i++)); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
-# waitlog FILE PATTERN [SECONDS]
 # start_udp LOG VAR=value...: a receiver in the background until the end.
 start_udp () {
   local log=$1; shift
@@ -84,7 +83,7 @@ took=$(( $(now_ms) - start ))
 is "$out" ran "dead remote: the POP server runs"
 echo "# POP server finished after $took ms with a dead remote (sender gives up after 2 s)"
 hasnt "$(cat "$T/dead.log")" "no answer" "the POP session ended before the sender gave up"
-ok "the sender gives up on the dead remote in the background" waitlog "$T/dead.log" "warning: login from 192\.0\.2\.8 not recorded on 127\.0\.0\.2:$PDEAD: no answer after 2 tries" 4
+ok "the sender gives up on the dead remote in the background" wait_log "$T/dead.log" "warning: login from 192\.0\.2\.8 not recorded on 127\.0\.0\.2:$PDEAD: no answer after 2 tries" 4
 
 # A receiver started late gets one of the retries.
 send "$T/late.log" TCPREMOTEIP=192.0.2.9 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="127.0.0.3:$PL" RELAY_CTRL_TRIES=5 RELAY_CTRL_TIMEOUT=1 -- true
@@ -252,7 +251,7 @@ is "$(cat "$T/k.out")" ran "sender without TCPREMOTEIP: the POP server runs"
 send "$T/k.log" TCPREMOTEIP=192.0.2.61 RELAY_CTRL_KEY="$KEY" RELAY_CTRL_REMOTES="junk,127.0.0.2:0,[::1,127.0.0.2:$PB" RELAY_CTRL_TRIES=x -- sh -c 'echo ran' > "$T/k.out"
 is "$(cat "$T/k.out")" ran "sender with junk remotes: the POP server runs"
 has "$(cat "$T/k.log")" "ignoring remote junk in RELAY_CTRL_REMOTES" "junk remote: warning"
-ok "junk RELAY_CTRL_TRIES: warning" waitlog "$T/k.log" "RELAY_CTRL_TRIES=x is not a number from 1 to 100: using the default" 2
+ok "junk RELAY_CTRL_TRIES: warning" wait_log "$T/k.log" "RELAY_CTRL_TRIES=x is not a number from 1 to 100: using the default" 2
 ok "and the valid remote gets the login" waitfor "$B/192.0.2.61" 2
 send "$T/k.log" -- true
 is "$?" 0 "sender exit status is PROG's"
