@@ -285,6 +285,7 @@ if [ -e "$ETC" ]; then
   else
     is "$RC" 100 "list with no envdir and an $ETC without RELAY_CTRL_DIR: exit 100"
   fi
+  skip_part 10 "the tests of reading $ETC: it exists (an install here), so not made for them"
 elif [ "$(id -u)" != 0 ]; then
   failed "$ETC can be made to test reading it" "not root"
 else

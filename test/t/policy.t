@@ -192,6 +192,8 @@ if command -v tcpserver >/dev/null && command -v tcpclient >/dev/null; then
   out=$(timeout 5 tcpclient -H -R 127.0.0.1 "$port" sh -c 'cat "$1" >&7; head -n 6 <&6' sh "$T/in" 2>&1)
   is "$out" $'action=OK\n\naction=DUNNO\n\naction=DUNNO' "stderr on the connection (spawn): only answers reach the client, no log line"
   kill "$tcp"; wait "$tcp" 2>/dev/null
+else
+  for _ in 1 2; do failed "tcpserver and tcpclient installed (test/deps ucspi-tcp-ipv6)"; done
 fi
 
 # Issue 10, finding 13: a 2047-byte attribute line is taken, with a
