@@ -91,10 +91,11 @@ endif
 TIRPC_CFLAGS := -I/usr/include/tirpc
 UNITS := $(patsubst test/unit/%.c,%,$(wildcard test/unit/*.c))
 .SECONDARY: $(patsubst %,$(B)/test/%.o,$(UNITS))
-# Race-window builds for test/t/race.t: these programs with RACE_SRC
-# (the file with the RC_TEST_DELAY_MS and RC_TEST_NAIVE hooks) built
-# with delays around their removals, and with 3.2's test-then-unlink.
-RACE_SRC := rc_spool
+# Race-window builds for test/t/race.t: these programs with the library
+# files that have the RC_TEST_DELAY_MS and RC_TEST_NAIVE hooks (found by
+# grep, wherever the spool code lives) built with delays around their
+# removals, and with 3.2's test-then-unlink.
+RACE_SRCS := $(patsubst src/%.c,%,$(shell grep -l RC_TEST_DELAY_MS $(wildcard src/rc_*.c) /dev/null))
 RACE_PROGS := age check
 RACERS := $(foreach p,$(RACE_PROGS),$(foreach v,delay naive,relay-ctrl-$(p)-$(v)))
 # Built without hiredis whatever conf-redis says, for test/t/redis.t and
@@ -161,23 +162,25 @@ $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 $(B)/test/%-unit: $(B)/test/%-unit.o $(LIB)
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
 
-# A racer: the program's own object, then the hooked RACE_SRC object,
-# then the library, whose RACE_SRC member the linker then never needs.
-$(B)/test/$(RACE_SRC)-delay.o: src/$(RACE_SRC).c $(B)/conf.stamp | $(B)/test
+# A racer: the program's own object, then the hooked objects, then the
+# library, whose members of the same names the linker then never needs.
+$(B)/test/%-delay.o: src/%.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_TEST_DELAY_MS=400 -c -o $@ $<
-$(B)/test/$(RACE_SRC)-naive.o: src/$(RACE_SRC).c $(B)/conf.stamp | $(B)/test
+$(B)/test/%-naive.o: src/%.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_TEST_DELAY_MS=400 -DRC_TEST_NAIVE -c -o $@ $<
 define racer
-$(B)/test/relay-ctrl-$(1)-$(2): $(B)/relay-ctrl-$(1).o $(B)/test/$(RACE_SRC)-$(2).o $(call link_deps,relay-ctrl-$(1))
-	$(LD_CMD) $(SAN) -o $$@ $(B)/relay-ctrl-$(1).o $(B)/test/$(RACE_SRC)-$(2).o $(call link_libs,relay-ctrl-$(1)) $(LIBS)
+$(B)/test/relay-ctrl-$(1)-$(2): $(B)/relay-ctrl-$(1).o $(patsubst %,$(B)/test/%-$(2).o,$(RACE_SRCS)) $(call link_deps,relay-ctrl-$(1))
+	$(LD_CMD) $(SAN) -o $$@ $(B)/relay-ctrl-$(1).o $(patsubst %,$(B)/test/%-$(2).o,$(RACE_SRCS)) $(call link_libs,relay-ctrl-$(1)) $(LIBS)
 endef
 $(foreach p,$(RACE_PROGS),$(foreach v,delay naive,$(eval $(call racer,$(p),$(v)))))
+.SECONDARY: $(foreach v,delay naive,$(patsubst %,$(B)/test/%-$(v).o,$(RACE_SRCS)))
 
 $(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
 
 # With conf-redis no, every object from src/rc_redis*.c is the stub.
-$(B)/rc_redis.o $(B)/rc_redis_%.o: CC_CMD += $(REDIS_FLAGS)
+$(B)/rc_redis.o: CC_CMD += $(REDIS_FLAGS)
+$(B)/rc_redis_%.o: CC_CMD += $(REDIS_FLAGS)
 $(B)/test/rc_redis-none.o: src/rc_redis.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_NO_REDIS -c -o $@ $<
 define noredis
@@ -212,7 +215,8 @@ FUZZ_LIBS := $(call first,conf-lib)
 build-fuzz/%.o: src/%.c $(wildcard src/*.h) | build-fuzz
 	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Isrc $(FUZZ_DEFS) -c -o $@ $<
 # The harnesses never reach a Redis server: its stub, and no hiredis.
-build-fuzz/rc_redis.o build-fuzz/rc_redis_%.o: FUZZ_DEFS := -DRC_NO_REDIS
+build-fuzz/rc_redis.o: FUZZ_DEFS := -DRC_NO_REDIS
+build-fuzz/rc_redis_%.o: FUZZ_DEFS := -DRC_NO_REDIS
 $(FUZZ_LIB): $(FUZZ_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(FUZZ_OBJS)
