@@ -64,6 +64,9 @@ mkspool () {
   chmod 0777 "$SPOOL"
 }
 
+# newspool NAME: another such spool, $T/NAME/allow.
+newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }
+
 # age FILE SECONDS: set FILE's mtime SECONDS in the past (negative: future).
 age () { touch -h -d "@$(( $(date +%s) - $2 ))" "$1"; }
 mtime () { stat -c %Y "$1"; }

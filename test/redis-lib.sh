@@ -41,4 +41,3 @@ redis_start () {
 }
 redis_stop () { local pid; pid=$(cat "$T/$1/pid"); kill -CONT "$pid"; kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done; }
 cli () { local port=$1; shift; redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1; }
-newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }

@@ -22,7 +22,7 @@ servers () {
   serve pop "$POPLOG" 127.0.0.1; POPP=$PORT
   serve smtp "$SMTPLOG" 127.0.0.1; SMTPP=$PORT
 }
-newspool () { mkdir -p "$1/allow"; chmod 0700 "$1"; chmod 0777 "$1/allow"; }
+spool_make_at () { mkdir -p "$1/allow"; chmod 0700 "$1"; chmod 0777 "$1/allow"; }
 # login FROM WHAT / relay FROM WHAT / norelay FROM WHAT / localmail FROM WHAT,
 # each leaving the log lines of its session in L.
 login () { local m; m=$(logpos "$POPLOG"); pop 127.0.0.1 "$POPP" "$PASSWORD" --interface "$1"; popped "$2"; L=$(logsince "$POPLOG" "$m"); }
@@ -38,7 +38,7 @@ if ! mount -t tmpfs -o size=64k,nr_inodes=64,mode=0700 tmpfs "$FULL" 2>"$T/.moun
   skip_part 24 "full file system: cannot mount a 64 KiB tmpfs here (needs CAP_SYS_ADMIN): $(cat "$T/.mount")"
 else
 MOUNTS+=("$FULL")
-newspool "$FULL"
+spool_make_at "$FULL"
 servers "$FULL/allow"
 login 127.0.0.1 "full fs: before it fills, login from 127.0.0.1"
 logged "$L" "" "$ALLOW" "info: recorded login from 127.0.0.1 (user bob)" "full fs: 127.0.0.1 recorded"
@@ -82,7 +82,7 @@ umount "$FULL" && MOUNTS=()
 fi
 
 # --- 2. The spool removed while the services run --------------------------
-newspool "$T/gone"
+spool_make_at "$T/gone"
 servers "$T/gone/allow"
 login 127.0.0.1 "spool removed: before, login from 127.0.0.1"
 relay 127.0.0.1 "spool removed: before, 127.0.0.1 relayed"
@@ -92,7 +92,7 @@ logged "$L" "" "$CHECK" "info: not relaying for 127.0.0.1: no login recorded" "s
 localmail 127.0.0.1 "spool removed: mail to the local domain still accepted"
 login 127.0.0.1 "spool removed: POP login still lists the mail"
 logged "$L" "" "$ALLOW" "warning: not recording login from 127.0.0.1: the spool directory was removed; recreate it and restart the service" "spool removed: allow logs why nothing was recorded, and what to do"
-newspool "$T/gone"
+spool_make_at "$T/gone"
 login 127.0.0.1 "spool recreated: POP login still lists the mail"
 if grep -q 'info: recorded login from 127.0.0.1' <<<"$L"; then echo "# note: after the spool was recreated, the running services used the new one"
 else echo "# note: after the spool was recreated, the running services still write into the removed directory they hold (relay-ctrl-chdir's fd) until restarted: $(grep "$ALLOW" <<<"$L")"; fi

@@ -7,7 +7,6 @@ BASE=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
 PB=$BASE PL=$((BASE + 1)) P6=$((BASE + 2)) PLEG=$((BASE + 3)) PFAKE=$((BASE + 4)) PDEAD=$((BASE + 5)) PROT=$((BASE + 6))
 
 newkey () { head -c 32 /dev/urandom > "$1"; chmod 600 "$1"; }
-newspool () { mkdir -p "$T/$1/allow"; chmod 0700 "$T/$1"; chmod 0777 "$T/$1/allow"; }
 listing () { ls -A "$1" | tr '\n' ' '; }
 # waitfor FILE [SECONDS]: until FILE exists.
 waitfor () { local i; for ((i = 0; i < ${2:-3} * 50; i++)); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
