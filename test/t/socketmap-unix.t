@@ -3,6 +3,7 @@
 # Debian's s6-ipcserver runs it on a socket in a 0700 directory and
 # Postfix's own postmap asks through it; a local stranger cannot connect.
 . "$RC_TOP/test/lib.sh"
+plan 8
 command -v s6-ipcserver >/dev/null || { failed "s6-ipcserver is installed (test/deps: s6)"; exit 0; }
 command -v postmap >/dev/null || { failed "postmap is installed (test/deps: postfix)"; exit 0; }
 mkuser MAPU || exit 0
