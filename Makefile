@@ -155,6 +155,8 @@ $(B)/test/relay-ctrl-%-naive: $(B)/test/rc_spool-naive.o $(B)/relay-ctrl-%
 
 $(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
+$(B)/rc_drac_%.o: src/rc_drac_%.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
 
 $(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(REDIS_FLAGS) -c -o $@ $<
