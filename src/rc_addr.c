@@ -6,6 +6,8 @@
 #include <skalibs/fmtscan.h>
 #include "rc.h"
 
+static char const mapped[12] = "\0\0\0\0\0\0\0\0\0\0\377\377" ;
+
 static int zone_valid (char const *s, size_t len)
 {
   if (!len || len >= RC_ZONE_MAX) return 0 ;
@@ -22,7 +24,6 @@ static int zone_valid (char const *s, size_t len)
    0.1.1.1 and stops at an embedded dotted quad (::ffff:1.2.3.4). */
 size_t rc_addr_canon (char *out, char const *in, size_t len)
 {
-  static char const mapped[12] = "\0\0\0\0\0\0\0\0\0\0\377\377" ;
   char text[RC_INPUT_MAX] ;
   char ip[16] ;
   char *zone ;
@@ -72,7 +73,6 @@ int rc_addr_is_canonical (char const *name, size_t len)
 /* An IPv4-mapped IPv6 address comes out as the IPv4 one (*is6 = 0). */
 int rc_hostport_scan (char *ip, int *is6, uint16_t *port, char const *s, size_t len)
 {
-  static char const mapped[12] = "\0\0\0\0\0\0\0\0\0\0\377\377" ;
   char text[RC_INPUT_MAX] ;
   char *host = text, *colon ;
   uint16_t p = *port ;

@@ -113,6 +113,7 @@ int main (int argc, char const *const *argv)
 {
   char in[DGRAM_MAX] ;
   char q[RC_QUOTE_MAX] ;
+  char fmt[UINT_FMT] ;
   char const *s ;
   unsigned int port = 0 ;
   uint16_t bound ;
@@ -123,7 +124,7 @@ int main (int argc, char const *const *argv)
   if (argc > 1) rc_usage(USAGE) ;
   s = getenv("RELAY_CTRL_DRAC_ALLOW") ;
   if (!s) rc_fatal(100, "RELAY_CTRL_DRAC_ALLOW is not set: name a file of the senders allowed") ;
-  else read_allow(s) ;
+  read_allow(s) ;
   s = getenv("RELAY_CTRL_DRAC_PORT") ;
   if (s && (!uint0_scan(s, &port) || port > 65535)) rc_fatal(100, "RELAY_CTRL_DRAC_PORT=", rc_quote(q, s), " is not a port number") ;
   s = getenv("RELAY_CTRL_DRAC_RPCBIND") ;
@@ -133,9 +134,10 @@ int main (int argc, char const *const *argv)
   logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   if (!rc_redis_only(0)) dirfd = rc_ops_spool() ;
   s = getenv("RELAY_CTRL_DRAC_BIND") ;
-  sock = rc_drac_bind(s ? s : "127.0.0.1", (uint16_t)port, &bound) ;
+  if (!s) s = "127.0.0.1" ;
+  sock = rc_drac_bind(s, (uint16_t)port, &bound) ;
   if (sock == -2) rc_fatal(100, "RELAY_CTRL_DRAC_BIND=", rc_quote(q, s), " is not an IP address") ;
-  if (sock < 0) rc_fatalsys(111, "unable to bind to ", s ? s : "127.0.0.1") ;
+  if (sock < 0) rc_fatalsys(111, "unable to bind to ", s) ;
   if (use_rpcbind)
   {
     (void)signal(SIGTERM, &on_term) ;
@@ -143,11 +145,8 @@ int main (int argc, char const *const *argv)
     (void)signal(SIGHUP, &on_term) ;
     if (!rc_drac_register(bound)) rc_fatal(111, "unable to register with rpcbind (is it running?)") ;
   }
-  {
-    char fmt[UINT_FMT] ;
-    fmt[uint_fmt(fmt, bound)] = 0 ;
-    rc_info("listening on UDP port ", fmt, use_rpcbind ? ", registered with rpcbind" : "") ;
-  }
+  fmt[uint_fmt(fmt, bound)] = 0 ;
+  rc_info("listening on UDP port ", fmt, use_rpcbind ? ", registered with rpcbind" : "") ;
   for (;;)
   {
     struct sockaddr_in6 from ;
