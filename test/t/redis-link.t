@@ -21,8 +21,9 @@ done
 
 # writes PROG ARG...: under the password, the data of each sendto PROG
 # makes, one line each (strace -s: enough to see the command names).
+# LeakSanitizer cannot run under ptrace: off, for a sanitizer build.
 writes () {
-  run RELAY_CTRL_REDIS="$RP" RELAY_CTRL_REDIS_AUTH_FD=7 TCPREMOTEIP=192.0.2.1 -- \
+  run ASAN_OPTIONS=detect_leaks=0 RELAY_CTRL_REDIS="$RP" RELAY_CTRL_REDIS_AUTH_FD=7 TCPREMOTEIP=192.0.2.1 -- \
     sh -c 'exec 7<"$0"; t=$1; shift; exec strace -qq -f -s 120 -e trace=sendto,sendmsg -o "$t" "$@"' "$T/pass" "$T/trace" "$@"
   WRITES=$(grep -E '^[0-9]+ +(sendto|sendmsg)\(' "$T/trace")
   FIRST=$(sed -n 1p <<<"$WRITES")
