@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include <rpc/rpc.h>
+#include "rc.h"
 
 #define RC_DRAC_PROG 900101
 #define RC_DRAC_VERS4 1
@@ -31,7 +32,8 @@ extern int rc_drac_allowed (rc_drac_net const *, unsigned int, unsigned char con
 extern void rc_drac_map4 (unsigned char *, unsigned char const *) ;
 
 /* rc_drac_rpc.c: one datagram, decoded by libtirpc's XDR within its own
-   length, so a truncated call cannot borrow bytes from an earlier one.
+   length, so a truncated call cannot borrow bytes from an earlier one;
+   an ADD call's address, canonical, in addr.
    The call points into itself: decode it where it stays. */
 typedef struct rc_drac_call_s rc_drac_call ;
 struct rc_drac_call_s
@@ -40,6 +42,7 @@ struct rc_drac_call_s
   char cred[MAX_AUTH_BYTES] ;
   char verf[MAX_AUTH_BYTES] ;
   unsigned char ip[16] ;
+  char addr[RC_ADDR_MAX] ;
 } ;
 enum rc_drac_e
 {

@@ -87,7 +87,13 @@ enum rc_drac_e rc_drac_decode (rc_drac_call *c, char *in, size_t len)
       c->ip[i] = (unsigned char)(u & 0xff) ;
     }
   }
-  return xdr_getpos(&x) == len ? RC_DRAC_ADD_CALL : RC_DRAC_GARBAGE ;
+  if (xdr_getpos(&x) != len) return RC_DRAC_GARBAGE ;
+  {
+    char text[INET6_ADDRSTRLEN] ;
+    if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)c->ip)) inet_ntop(AF_INET, c->ip + 12, text, sizeof(text)) ;
+    else inet_ntop(AF_INET6, c->ip, text, sizeof(text)) ;
+    return rc_addr_canon(c->addr, text, strlen(text)) ? RC_DRAC_ADD_CALL : RC_DRAC_GARBAGE ;
+  }
 }
 
 /* The NULL procedure's empty result. */

@@ -69,8 +69,6 @@ static void handle (int s, char *in, size_t len, struct sockaddr_in6 const *from
   static char const *const refusal[] = { [RC_DRAC_NOT_PROG] = ": not DRAC's program 900101", [RC_DRAC_NOT_VERS] = ": not version 1 or 2", [RC_DRAC_NO_PROC] = ": no such procedure" } ;
   static enum accept_stat const stat[] = { [RC_DRAC_NOT_PROG] = PROG_UNAVAIL, [RC_DRAC_NOT_VERS] = PROG_MISMATCH, [RC_DRAC_NO_PROC] = PROC_UNAVAIL } ;
   char sender[INET6_ADDRSTRLEN + 8] ;
-  char addr[RC_ADDR_MAX] ;
-  char text[INET6_ADDRSTRLEN] ;
   rc_drac_call call ;
   enum rc_drac_e e = rc_drac_decode(&call, in, len) ;
   if (IN6_IS_ADDR_V4MAPPED(&from->sin6_addr)) inet_ntop(AF_INET, (char const *)&from->sin6_addr + 12, sender, sizeof(sender)) ;
@@ -85,9 +83,7 @@ static void handle (int s, char *in, size_t len, struct sockaddr_in6 const *from
       return ;
     default : break ;
   }
-  if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)call.ip)) inet_ntop(AF_INET, call.ip + 12, text, sizeof(text)) ;
-  else inet_ntop(AF_INET6, call.ip, text, sizeof(text)) ;
-  if (e != RC_DRAC_ADD_CALL || !rc_addr_canon(addr, text, strlen(text)))
+  if (e != RC_DRAC_ADD_CALL)
   {
     rc_warn("refusing a call from ", sender, ": its argument is not an address of the right length") ;
     reply(s, from, &call.msg, SUCCESS, RC_DRAC_ADD_SYSERR) ;
@@ -95,11 +91,11 @@ static void handle (int s, char *in, size_t len, struct sockaddr_in6 const *from
   }
   if (!rc_drac_allowed(allowed, nallowed, from->sin6_addr.s6_addr))
   {
-    rc_warn("not recording login from ", addr, ": sender ", sender, " is not in RELAY_CTRL_DRAC_ALLOW") ;
+    rc_warn("not recording login from ", call.addr, ": sender ", sender, " is not in RELAY_CTRL_DRAC_ALLOW") ;
     reply(s, from, &call.msg, SUCCESS, RC_DRAC_ADD_PERM) ;
     return ;
   }
-  reply(s, from, &call.msg, SUCCESS, record(addr)) ;
+  reply(s, from, &call.msg, SUCCESS, record(call.addr)) ;
 }
 
 static void on_term (int sig)
