@@ -66,36 +66,25 @@ static void reply (int s, struct sockaddr_in6 const *to, struct rpc_msg const *c
 
 static void handle (int s, char *in, size_t len, struct sockaddr_in6 const *from)
 {
-  static char const *const refusal[] = { [RC_DRAC_NOT_PROG] = ": not DRAC's program 900101", [RC_DRAC_NOT_VERS] = ": not version 1 or 2", [RC_DRAC_NO_PROC] = ": no such procedure" } ;
-  static enum accept_stat const stat[] = { [RC_DRAC_NOT_PROG] = PROG_UNAVAIL, [RC_DRAC_NOT_VERS] = PROG_MISMATCH, [RC_DRAC_NO_PROC] = PROC_UNAVAIL } ;
+  static char const *const refusal[] = { [RC_DRAC_NOT_PROG] = ": not DRAC's program 900101", [RC_DRAC_NOT_VERS] = ": not version 1 or 2", [RC_DRAC_NO_PROC] = ": no such procedure", [RC_DRAC_GARBAGE] = ": its argument is not an address of the right length" } ;
+  static enum accept_stat const stat[] = { [RC_DRAC_NOT_PROG] = PROG_UNAVAIL, [RC_DRAC_NOT_VERS] = PROG_MISMATCH, [RC_DRAC_NO_PROC] = PROC_UNAVAIL, [RC_DRAC_GARBAGE] = SUCCESS } ;
   char sender[INET6_ADDRSTRLEN + 8] ;
   rc_drac_call call ;
   enum rc_drac_e e = rc_drac_decode(&call, in, len) ;
+  int sender_ok ;
   if (IN6_IS_ADDR_V4MAPPED(&from->sin6_addr)) inet_ntop(AF_INET, (char const *)&from->sin6_addr + 12, sender, sizeof(sender)) ;
   else inet_ntop(AF_INET6, &from->sin6_addr, sender, sizeof(sender)) ;
-  switch (e)
-  {
-    case RC_DRAC_NOT_RPC : rc_warn("ignoring a datagram from ", sender, ": not an RPC call") ; return ;
-    case RC_DRAC_NULLPROC : reply(s, from, &call.msg, SUCCESS, -1) ; return ;
-    case RC_DRAC_NOT_PROG : case RC_DRAC_NOT_VERS : case RC_DRAC_NO_PROC :
-      rc_warn("refusing a call from ", sender, refusal[e]) ;
-      reply(s, from, &call.msg, stat[e], -1) ;
-      return ;
-    default : break ;
-  }
+  if (e == RC_DRAC_NOT_RPC) { rc_warn("ignoring a datagram from ", sender, ": not an RPC call") ; return ; }
+  if (e == RC_DRAC_NULLPROC) { reply(s, from, &call.msg, SUCCESS, -1) ; return ; }
   if (e != RC_DRAC_ADD_CALL)
   {
-    rc_warn("refusing a call from ", sender, ": its argument is not an address of the right length") ;
-    reply(s, from, &call.msg, SUCCESS, RC_DRAC_ADD_SYSERR) ;
+    rc_warn("refusing a call from ", sender, refusal[e]) ;
+    reply(s, from, &call.msg, stat[e], RC_DRAC_ADD_SYSERR) ;
     return ;
   }
-  if (!rc_drac_allowed(allowed, nallowed, from->sin6_addr.s6_addr))
-  {
-    rc_warn("not recording login from ", call.addr, ": sender ", sender, " is not in RELAY_CTRL_DRAC_ALLOW") ;
-    reply(s, from, &call.msg, SUCCESS, RC_DRAC_ADD_PERM) ;
-    return ;
-  }
-  reply(s, from, &call.msg, SUCCESS, record(call.addr)) ;
+  sender_ok = rc_drac_allowed(allowed, nallowed, from->sin6_addr.s6_addr) ;
+  if (!sender_ok) rc_warn("not recording login from ", call.addr, ": sender ", sender, " is not in RELAY_CTRL_DRAC_ALLOW") ;
+  reply(s, from, &call.msg, SUCCESS, sender_ok ? record(call.addr) : RC_DRAC_ADD_PERM) ;
 }
 
 static void on_term (int sig)
