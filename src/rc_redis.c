@@ -87,7 +87,7 @@ int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int lo
   return 0 ;
 }
 
-static int unsupported (int reading)
+static int unsupported_said (int reading)
 {
   if (!rc_redis_endpoint(reading)) return 0 ;
   rc_warn("not using Redis: this build has no Redis support") ;
@@ -97,62 +97,99 @@ static int unsupported (int reading)
 int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
 {
   (void)addr ; (void)data ; (void)max ; (void)len ; (void)ttl ;
-  return unsupported(1) ;
+  return unsupported_said(1) ;
 }
 
 int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
 {
   (void)addr ; (void)data ; (void)max ; (void)len ;
-  return unsupported(0) ;
+  return unsupported_said(0) ;
 }
 
 int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
 {
   (void)f ; (void)deleted ; (void)ctx ;
-  return unsupported(reading) ;
+  return unsupported_said(reading) ;
+}
+
+/* Said by the stubs below instead. */
+static int unsupported (int reading, rc_redis_why *why)
+{
+  if (!rc_redis_endpoint(reading)) return 0 ;
+  why->server = 0 ;
+  memcpy(why->text, "this build has no Redis support", 32) ;
+  return -1 ;
+}
+
+int rc_redis_set (char const *addr, char const *data, size_t len, unsigned int expiry, rc_redis_why *why)
+{
+  (void)addr ; (void)data ; (void)len ; (void)expiry ;
+  return unsupported(0, why) ;
+}
+
+int rc_redis_lookup (char const *addr, char *data, size_t max, size_t *len, rc_redis_why *why)
+{
+  (void)addr ; (void)data ; (void)max ; (void)len ;
+  return unsupported(1, why) ;
+}
+
+int rc_redis_fetch (char const *addr, char *data, size_t max, size_t *len, long *ttl, rc_redis_why *why)
+{
+  (void)addr ; (void)data ; (void)max ; (void)len ; (void)ttl ;
+  return unsupported(1, why) ;
+}
+
+int rc_redis_remove (char const *addr, char *data, size_t max, size_t *len, rc_redis_why *why)
+{
+  (void)addr ; (void)data ; (void)max ; (void)len ;
+  return unsupported(0, why) ;
+}
+
+int rc_redis_walk (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx, rc_redis_why *why)
+{
+  (void)f ; (void)deleted ; (void)ctx ;
+  return unsupported(reading, why) ;
 }
 
 #else
 
-/* One connection for one or more commands. A failure is logged as one
-   line: before, addr, " in Redis ", the server, ": ", the reason (the
-   read path of relay-ctrl-check words it its own way). */
+/* One connection for one or more commands; a failure closes it and
+   leaves the reason in why. */
 typedef struct conn_s conn ;
 struct conn_s
 {
   rc_redis_ep ep ;
   rc_redis_link link ;
-  char const *before ;
-  char const *addr ;
+  rc_redis_why *why ;
 } ;
 
 static int conn_fail (conn *c, redisReply *r)
 {
-  char q[RC_QUOTE_MAX] ;
   if (r) { rc_redis_link_describe(c->link.why, "", r) ; freeReplyObject(r) ; }
-  if (c->before) rc_warn(c->before, c->addr, " in Redis ", rc_quote(q, c->ep.text), ": ", c->link.why) ;
-  else rc_warn("not relaying for ", c->addr, ": Redis ", rc_quote(q, c->ep.text), ": ", c->link.why) ;
+  c->why->server = c->ep.text ;
+  rc_redis_say(c->why->text, c->link.why, 0) ;
   rc_redis_link_close(&c->link) ;
   return -1 ;
 }
 
-/* 1 connected, 0 none configured, -1 failed (logged). A bad endpoint
-   is worded "BEFORE ADDR AFTER RELAY_CTRL_REDIS=...". */
-static int conn_open (conn *c, int reading, char const *before, char const *addr, char const *after)
+/* 1 connected, 0 none configured, -1 failed (why). */
+static int conn_open (conn *c, int reading, rc_redis_why *why)
 {
   static int warned ;
   char q[RC_QUOTE_MAX] ;
   settings const *s = get() ;
   char const *text = rc_redis_endpoint(reading) ;
-  c->before = before ;
-  c->addr = addr ;
+  c->why = why ;
+  why->server = 0 ;
+  why->text[0] = 0 ;
   c->link.fd = -1 ;
   c->link.auth = 0 ;
   c->link.why[0] = 0 ;
   if (!text) return 0 ;
   if (!rc_redis_ep_scan(&c->ep, text))
   {
-    rc_warn(before ? before : "not relaying for ", addr, after, "RELAY_CTRL_REDIS", reading && s->read ? "_READ=" : "=", rc_quote(q, text), " is not a.b.c.d:port, [v6addr]:port or /socket/path") ;
+    rc_redis_say(why->text, reading && s->read ? "RELAY_CTRL_REDIS_READ=" : "RELAY_CTRL_REDIS=", rc_quote(q, text)) ;
+    strncat(why->text, " is not a.b.c.d:port, [v6addr]:port or /socket/path", RC_REDIS_REASON_MAX - 1 - strlen(why->text)) ;
     return -1 ;
   }
   if (s->timeout_junk && !warned++)
@@ -180,49 +217,43 @@ static size_t key (char *buf, char const *addr)
   return s->prefixlen + n ;
 }
 
-/* One atomic SET with the expiry as TTL: no window where the key lives
-   for ever. */
-void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
+int rc_redis_set (char const *addr, char const *data, size_t len, unsigned int expiry, rc_redis_why *why)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   char ttl[UINT_FMT] ;
-  char q[RC_QUOTE_MAX] ;
   char const *argv[5] = { "SET", k, data, "EX", ttl } ;
   size_t argvlen[5] = { 3, 0, len, 2, 0 } ;
   redisReply *r ;
   conn c ;
-  if (conn_open(&c, 0, "not recording login from ", addr, ": ") <= 0) return ;
+  int ok = conn_open(&c, 0, why) ;
+  if (ok <= 0) return ok ;
   argvlen[1] = key(k, addr) ;
   argvlen[4] = uint_fmt(ttl, expiry) ;
   r = rc_redis_link_ask(&c.link, 5, argv, argvlen) ;
-  if (!r || r->type != REDIS_REPLY_STATUS || strcmp(r->str, "OK")) { conn_fail(&c, r) ; return ; }
+  if (!r || r->type != REDIS_REPLY_STATUS || strcmp(r->str, "OK")) return conn_fail(&c, r) ;
   freeReplyObject(r) ;
   rc_redis_link_close(&c.link) ;
-  if (getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr, " in Redis ", rc_quote(q, c.ep.text)) ;
+  why->server = c.ep.text ;
+  return 1 ;
 }
 
-/* GET, for the SMTP side: 1 found (at most max bytes of its value in
-   data), 0 none, -1 failed; failures, and "no login recorded" under
-   logips, logged as "not relaying for ADDR: ...". */
-int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int logips)
+/* GET only: a key of another type is a failure here, as the SMTP side
+   has always said. */
+int rc_redis_lookup (char const *addr, char *data, size_t max, size_t *len, rc_redis_why *why)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   char const *argv[2] = { "GET", k } ;
   size_t argvlen[2] = { 3, 0 } ;
   redisReply *r ;
   conn c ;
-  int found = 1 ;
-  if (conn_open(&c, 1, 0, addr, ": ") <= 0) return -1 ;
+  int found = conn_open(&c, 1, why) ;
+  if (found <= 0) return found ;
   argvlen[1] = key(k, addr) ;
   r = rc_redis_link_ask(&c.link, 2, argv, argvlen) ;
   if (!r || (r->type != REDIS_REPLY_NIL && r->type != REDIS_REPLY_STRING)) return conn_fail(&c, r) ;
   rc_redis_link_close(&c.link) ;
-  if (r->type == REDIS_REPLY_NIL)
-  {
-    if (logips) rc_info("not relaying for ", addr, ": no login recorded") ;
-    found = 0 ;
-  }
-  else
+  found = r->type == REDIS_REPLY_STRING ;
+  if (found)
   {
     *len = r->len < max ? r->len : max ;
     memcpy(data, r->str, *len) ;
@@ -230,10 +261,9 @@ int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int lo
   freeReplyObject(r) ;
   return found ;
 }
-
 /* GET and TTL of one key (k is NUL-terminated): 1 found, 0 none or
    not a string (which grants nothing: skipped with a warning), -1
-   failed (logged). */
+   failed (why). */
 static int fetch (conn *c, char const *k, size_t klen, char *data, size_t max, size_t *len, long *ttl)
 {
   char q[RC_QUOTE_MAX] ;
@@ -260,27 +290,25 @@ static int fetch (conn *c, char const *k, size_t klen, char *data, size_t max, s
   return *ttl == -2 ? 0 : 1 ;
 }
 
-/* The reading endpoint's value and TTL for addr. */
-int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
+int rc_redis_fetch (char const *addr, char *data, size_t max, size_t *len, long *ttl, rc_redis_why *why)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   conn c ;
-  int r = conn_open(&c, 1, "unable to query ", addr, " in Redis: ") ;
+  int r = conn_open(&c, 1, why) ;
   if (r <= 0) return r ;
   r = fetch(&c, k, key(k, addr), data, max, len, ttl) ;
   rc_redis_link_close(&c.link) ;
   return r ;
 }
 
-/* Deletes addr's key on the writing endpoint; data is what it held. */
-int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
+int rc_redis_remove (char const *addr, char *data, size_t max, size_t *len, rc_redis_why *why)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
   char const *argv[2] = { "DEL", k } ;
   size_t argvlen[2] = { 3, 0 } ;
   redisReply *rep ;
   conn c ;
-  int r = conn_open(&c, 0, "unable to revoke ", addr, " in Redis: ") ;
+  int r = conn_open(&c, 0, why) ;
   if (r <= 0) return r ;
   argvlen[1] = key(k, addr) ;
   *len = 0 ;
@@ -299,7 +327,7 @@ int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
 
 /* One key of a SCAN batch: f on it if it is named after a canonical
    address; where f says 1, removed if unchanged and deleted called.
-   0 done or skipped, -1 failed (logged). */
+   0 done or skipped, -1 failed (why). */
 static int each_key (conn *c, redisReply const *k, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
 {
   settings const *s = get() ;
@@ -327,9 +355,8 @@ static int each_key (conn *c, redisReply const *k, rc_redis_func *f, rc_redis_fu
   return 0 ;
 }
 
-/* SCAN over PREFIX* with each_key on every key. 0 done, -1 failed
-   (logged). */
-int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
+/* SCAN over PREFIX* with each_key on every key. */
+int rc_redis_walk (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx, rc_redis_why *why)
 {
   settings const *s = get() ;
   char pattern[2 * RC_RECORDS_MAX + 2] ;
@@ -338,7 +365,7 @@ int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *
   size_t argvlen[6] = { 4, 1, 5, 0, 5, 3 } ;
   size_t n = 0 ;
   conn c ;
-  int r = conn_open(&c, reading, reading ? "unable to list" : "unable to revoke", " the keys", " in Redis: ") ;
+  int r = conn_open(&c, reading, why) ;
   if (r <= 0) return r ;
   for (size_t i = 0 ; i < s->prefixlen ; i++)
   {
@@ -363,6 +390,72 @@ int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *
     freeReplyObject(rep) ;
   } while (r >= 0 && strcmp(cursor, "0") != 0) ;
   rc_redis_link_close(&c.link) ;
+  return r < 0 ? -1 : 0 ;
+}
+
+/* Failures as the man page words them: before, addr, " in Redis ",
+   server, ": ", reason; or, when the endpoint is unusable, before, addr,
+   " in Redis: ", reason. */
+static void say (char const *before, char const *addr, char const *bad_ep, rc_redis_why const *why)
+{
+  char q[RC_QUOTE_MAX] ;
+  if (why->server) rc_warn(before, addr, " in Redis ", rc_quote(q, why->server), ": ", why->text) ;
+  else rc_warn(before, addr, bad_ep, why->text) ;
+}
+
+/* One atomic SET with the expiry as TTL: no window where the key lives
+   for ever. */
+void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
+{
+  char q[RC_QUOTE_MAX] ;
+  rc_redis_why why ;
+  int r = rc_redis_set(addr, data, len, expiry, &why) ;
+  if (r < 0) say("not recording login from ", addr, ": ", &why) ;
+  else if (r && getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr, " in Redis ", rc_quote(q, why.server)) ;
+}
+
+/* GET, for the SMTP side: 1 found (at most max bytes of its value in
+   data), 0 none, -1 failed; failures, and "no login recorded" under
+   logips, logged as "not relaying for ADDR: ...". */
+int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int logips)
+{
+  char q[RC_QUOTE_MAX] ;
+  rc_redis_why why ;
+  int r ;
+  if (!rc_redis_endpoint(1)) return -1 ;
+  r = rc_redis_lookup(addr, data, max, len, &why) ;
+  if (r < 0 && why.server) rc_warn("not relaying for ", addr, ": Redis ", rc_quote(q, why.server), ": ", why.text) ;
+  else if (r < 0) rc_warn("not relaying for ", addr, ": ", why.text) ;
+  else if (!r && logips) rc_info("not relaying for ", addr, ": no login recorded") ;
+  return r ;
+}
+
+/* The reading endpoint's value and TTL for addr. */
+int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
+{
+  rc_redis_why why ;
+  int r = rc_redis_fetch(addr, data, max, len, ttl, &why) ;
+  if (r < 0) say("unable to query ", addr, " in Redis: ", &why) ;
+  return r ;
+}
+
+/* Deletes addr's key on the writing endpoint; data is what it held. */
+int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
+{
+  rc_redis_why why ;
+  int r = rc_redis_remove(addr, data, max, len, &why) ;
+  if (r < 0) say("unable to revoke ", addr, " in Redis: ", &why) ;
+  return r ;
+}
+
+/* f on each key named after a canonical address, with its value and
+   TTL; where f says 1, the key is removed if unchanged and deleted is
+   called. 0 done, -1 failed (logged). */
+int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
+{
+  rc_redis_why why ;
+  int r = rc_redis_walk(reading, f, deleted, ctx, &why) ;
+  if (r < 0) say(reading ? "unable to list" : "unable to revoke", " the keys", " in Redis: ", &why) ;
   return r < 0 ? -1 : 0 ;
 }
 
