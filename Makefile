@@ -177,6 +177,8 @@ $(foreach p,$(RACE_PROGS),$(foreach v,delay naive,$(eval $(call racer,$(p),$(v))
 
 $(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
+$(B)/rc_drac_%.o: src/rc_drac_%.c src/rc.h $(B)/conf.stamp | $(B)/test
+	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
 
 # With conf-redis no, every object from src/rc_redis*.c is the stub.
 $(B)/rc_redis.o: CC_CMD += $(REDIS_FLAGS)

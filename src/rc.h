@@ -14,6 +14,24 @@
 #define RC_INPUT_MAX 128
 
 extern size_t rc_addr_canon (char *, char const *, size_t) ;
+extern int rc_addr_is_canonical (char const *, size_t) ;
+/* host[:port] for where to send or connect: a.b.c.d, a.b.c.d:port,
+   v6, [v6] or [v6]:port; port 1 to 65535, the given one when absent. */
+extern int rc_hostport_scan (char *, int *, uint16_t *, char const *, size_t) ;
+
+/* The length of s's leading run of bytes that can go on one line: no
+   control characters; with ascii, printable ASCII only (for terminals
+   and logs, where a byte such as 0x9b may start an escape sequence). */
+static inline size_t rc_printable (char const *s, size_t len, int ascii)
+{
+  size_t i = 0 ;
+  for (; i < len ; i++)
+  {
+    unsigned char c = (unsigned char)s[i] ;
+    if (c < 0x20 || c == 0x7f || (ascii && c > 0x7f)) break ;
+  }
+  return i ;
+}
 
 /* Logging: "PROG[pid]: level: ..." on stderr, printable text only. */
 #define RC_QUOTE_MAX 80

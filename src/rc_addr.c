@@ -2,8 +2,11 @@
 
 #include <string.h>
 #include <arpa/inet.h>
+#include <skalibs/types.h>
 #include <skalibs/fmtscan.h>
 #include "rc.h"
+
+static char const mapped[12] = "\0\0\0\0\0\0\0\0\0\0\377\377" ;
 
 static int zone_valid (char const *s, size_t len)
 {
@@ -21,7 +24,6 @@ static int zone_valid (char const *s, size_t len)
    0.1.1.1 and stops at an embedded dotted quad (::ffff:1.2.3.4). */
 size_t rc_addr_canon (char *out, char const *in, size_t len)
 {
-  static char const mapped[12] = "\0\0\0\0\0\0\0\0\0\0\377\377" ;
   char text[RC_INPUT_MAX] ;
   char ip[16] ;
   char *zone ;
@@ -58,4 +60,47 @@ size_t rc_addr_canon (char *out, char const *in, size_t len)
   else return 0 ;
   out[n] = 0 ;
   return n ;
+}
+
+/* Whether name (len bytes) is already the canonical text of an address,
+   as spool files and Redis keys are named. */
+int rc_addr_is_canonical (char const *name, size_t len)
+{
+  char canon[RC_ADDR_MAX] ;
+  return len < RC_ADDR_MAX && rc_addr_canon(canon, name, len) == len && !memcmp(canon, name, len) ;
+}
+
+/* An IPv4-mapped IPv6 address comes out as the IPv4 one (*is6 = 0). */
+int rc_hostport_scan (char *ip, int *is6, uint16_t *port, char const *s, size_t len)
+{
+  char text[RC_INPUT_MAX] ;
+  char *host = text, *colon ;
+  uint16_t p = *port ;
+  if (!len || len >= sizeof(text) || memchr(s, 0, len)) return 0 ;
+  memcpy(text, s, len) ;
+  text[len] = 0 ;
+  if (text[0] == '[')
+  {
+    char *end = strchr(text, ']') ;
+    if (!end) return 0 ;
+    *end++ = 0 ;
+    host++ ;
+    if (*end && (*end != ':' || !uint160_scan(end + 1, &p) || !p)) return 0 ;
+    if (inet_pton(AF_INET6, host, ip) != 1) return 0 ;
+    *is6 = 1 ;
+  }
+  else if ((colon = strchr(text, ':')) && strchr(colon + 1, ':'))
+  {
+    if (inet_pton(AF_INET6, text, ip) != 1) return 0 ;
+    *is6 = 1 ;
+  }
+  else
+  {
+    if (colon && (*colon = 0, !uint160_scan(colon + 1, &p) || !p)) return 0 ;
+    if (inet_pton(AF_INET, text, ip) != 1) return 0 ;
+    *is6 = 0 ;
+  }
+  if (*is6 && !memcmp(ip, mapped, 12)) { memmove(ip, ip + 12, 4) ; *is6 = 0 ; }
+  *port = p ;
+  return 1 ;
 }

@@ -36,7 +36,7 @@ char const *rc_quote (char *buf, char const *s)
 {
   size_t i = 0 ;
   for (; s[i] && i < RC_QUOTE_MAX - 4 ; i++)
-    buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?' ;
+    buf[i] = rc_printable(s + i, 1, 1) ? s[i] : '?' ;
   if (s[i]) { memcpy(buf + i, "...", 3) ; i += 3 ; }
   buf[i] = 0 ;
   return buf ;

@@ -58,9 +58,7 @@ int rc_name_wanted (char const *s, size_t len)
 
 static int is_value (char const *s, size_t len)
 {
-  for (size_t i = 0 ; i < len ; i++)
-    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return 0 ;
-  return 1 ;
+  return rc_printable(s, len, 0) == len ;
 }
 
 static size_t add (char *out, size_t max, size_t w, char const *name, size_t namelen, char const *value, size_t valuelen)

@@ -1,6 +1,6 @@
 # Address canonicalisation: the spool file name for every textual form.
 . "$RC_TOP/test/lib.sh"
-plan 54
+plan 81
 
 canon () { printf '%s' "$1" | "$BIN/test/rc-addr-unit"; }
 while read -r input want; do
@@ -62,3 +62,39 @@ is "$(printf '1.2.3.4\0' | "$BIN/test/rc-addr-unit")" - "trailing NUL refused"
 is "$(canon "$(printf '1%.0s' {1..200})")" - "overlong input refused"
 is "$(canon "::ffff:$(printf '0%.0s' {1..200})1.2.3.4")" - "overlong IPv6 refused"
 is "$(printf '1.2.3.4\n::1\nnope\n' | "$BIN/test/rc-addr-unit" | tr '\n' ' ')" "1.2.3.4 ::1 - " "several inputs in one run"
+
+# host[:port] (issue 12): one parser, rc_hostport_scan, for
+# RELAY_CTRL_REMOTES (relay-ctrl-send) and RELAY_CTRL_REDIS (Redis);
+# the union of what both pages document.
+hostport () { printf '%s' "$1" | "$BIN/test/rc-addr-unit" -p 6379; }
+while read -r input want; do
+  is "$(hostport "$input" | tr ' ' _)" "$want" "host:port $input"
+done <<'EOF2'
+192.0.2.1 4_192.0.2.1_6379
+192.0.2.1:811 4_192.0.2.1_811
+192.0.2.1:65535 4_192.0.2.1_65535
+2001:db8::1 6_2001:db8::1_6379
+[2001:db8::1] 6_2001:db8::1_6379
+[2001:db8::1]:811 6_2001:db8::1_811
+::1 6_::1_6379
+[::ffff:192.0.2.1]:7 4_192.0.2.1_7
+::ffff:192.0.2.1 4_192.0.2.1_6379
+192.0.2.1:0 -
+192.0.2.1:65536 -
+192.0.2.1: -
+192.0.2.1:80x -
+192.0.2.1:+80 -
+[2001:db8::1 -
+[2001:db8::1]x -
+[2001:db8::1]: -
+[2001:db8::1]:0 -
+[192.0.2.1] -
+[] -
+localhost -
+localhost:6379 -
+256.0.0.1 -
+fe80::1%lo -
+EOF2
+is "$(printf '\n' | "$BIN/test/rc-addr-unit" -p 1)" - "host:port: empty refused"
+is "$(printf '192.0.2.1\0:80' | "$BIN/test/rc-addr-unit" -p 1)" - "host:port: embedded NUL refused"
+is "$(hostport "$(printf '1%.0s' {1..200})")" - "host:port: overlong refused"
