@@ -301,21 +301,35 @@ int rc_redis_fetch (char const *addr, char *data, size_t max, size_t *len, long 
   return r ;
 }
 
+/* Read and removed in one step on the server: a login landing between
+   a GET and a DEL would be removed under the name of the one read. */
+#define GET_AND_DEL "local t = redis.call('TYPE', KEYS[1]).ok if t == 'none' then return 0 end local v = 1 if t == 'string' then v = redis.call('GET', KEYS[1]) end redis.call('DEL', KEYS[1]) return v"
+
 int rc_redis_remove (char const *addr, char *data, size_t max, size_t *len, rc_redis_why *why)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
-  char const *argv[2] = { "DEL", k } ;
-  size_t argvlen[2] = { 3, 0 } ;
+  char q[RC_QUOTE_MAX] ;
+  char const *argv[4] = { "EVAL", GET_AND_DEL, "1", k } ;
+  size_t argvlen[4] = { 4, sizeof(GET_AND_DEL) - 1, 1, 0 } ;
   redisReply *rep ;
   conn c ;
   int r = conn_open(&c, 0, why) ;
   if (r <= 0) return r ;
-  argvlen[1] = key(k, addr) ;
+  argvlen[3] = key(k, addr) ;
   *len = 0 ;
-  if (fetch(&c, k, argvlen[1], data, max, len, 0) < 0) return -1 ;
-  rep = rc_redis_link_ask(&c.link, 2, argv, argvlen) ;
-  if (!rep || rep->type != REDIS_REPLY_INTEGER) return conn_fail(&c, rep) ;
-  r = rep->integer > 0 ;
+  rep = rc_redis_link_ask(&c.link, 4, argv, argvlen) ;
+  if (!rep || (rep->type != REDIS_REPLY_INTEGER && rep->type != REDIS_REPLY_STRING)) return conn_fail(&c, rep) ;
+  if (rep->type == REDIS_REPLY_STRING)
+  {
+    *len = rep->len < max ? rep->len : max ;
+    memcpy(data, rep->str, *len) ;
+    r = 1 ;
+  }
+  else
+  {
+    r = rep->integer > 0 ;
+    if (r) rc_warn("skipping ", rc_quote(q, k), " in Redis: it is not a string, which grants nothing") ;
+  }
   freeReplyObject(rep) ;
   rc_redis_link_close(&c.link) ;
   return r ;
