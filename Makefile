@@ -159,7 +159,7 @@ $(B)/relay-ctrl-drac.o: src/relay-ctrl-drac.c src/rc.h $(B)/conf.stamp | $(B)/te
 $(B)/rc_redis.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(REDIS_FLAGS) -c -o $@ $<
 $(addprefix $(B)/relay-ctrl-,allow.o check.o list.o revoke.o query.o): src/rc_redis.h
-$(addprefix $(B)/,rc_lookup.o relay-ctrl-query.o relay-ctrl-socketmap.o relay-ctrl-drac.o relay-ctrl-check.o relay-ctrl-policy.o): src/rc_lookup.h src/rc_redis.h
+$(addprefix $(B)/,rc_store_redis.o relay-ctrl-query.o relay-ctrl-socketmap.o relay-ctrl-drac.o relay-ctrl-check.o relay-ctrl-policy.o): src/rc_store.h src/rc_redis.h
 $(B)/relay-ctrl-redis-auth.o: src/rc_packet.h
 $(B)/test/rc_redis-none.o: src/rc_redis.c src/rc_redis.h src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_NO_REDIS -c -o $@ $<

@@ -20,7 +20,7 @@
 #include <skalibs/types.h>
 #include <skalibs/buffer.h>
 #include <skalibs/skamisc.h>
-#include "rc_ops.h"
+#include "rc_say.h"
 #include "rc_redis.h"
 
 #define USAGE "relay-ctrl-drac"
@@ -35,7 +35,8 @@ enum { ADD_SUCCESS = 0, ADD_PERM = 1, ADD_SYSERR = 2 } ;
 struct net { unsigned char ip[16] ; unsigned int bits ; } ;
 static struct net allowed[ALLOW_MAX] ;
 static unsigned int nallowed ;
-static int dirfd = -1, logips ;
+static int logips ;
+static struct rc_settings set ;
 static int registered ;
 
 static int prefix_match (unsigned char const *a, unsigned char const *b, unsigned int bits)
@@ -136,14 +137,15 @@ static void read_allow (char const *file)
    spool unless Redis alone is; a DRAC call carries no user. */
 static int record (char const *addr)
 {
-  rc_redis_allow(addr, "", 0, rc_expiry()) ;
-  if (dirfd < 0) return ADD_SUCCESS ;
-  if (rc_spool_write(dirfd, addr, "", 0, 0644) < 0)
+  struct rc_why w ;
+  int r = rc_store_record(&set, RC_STORE_ALL, addr, "", 0, &w) ;
+  rc_say_expiry(&set) ;
+  if (r < 0)
   {
-    rc_warnsys("not recording login from ", addr, ": unable to write its spool entry") ;
+    rc_say_why("not recording login from ", addr, &w) ;
     return ADD_SYSERR ;
   }
-  if (logips) rc_info("recorded login from ", addr) ;
+  if (r && logips) rc_info("recorded login from ", addr) ;
   return ADD_SUCCESS ;
 }
 
@@ -322,7 +324,8 @@ int main (int argc, char const *const *argv)
   else if (s && strcmp(s, "yes") != 0) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=", rc_quote(q, s), " is not yes or no") ;
   if (!use_rpcbind && !port) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=no needs a fixed RELAY_CTRL_DRAC_PORT") ;
   logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
-  if (!rc_redis_only(0)) dirfd = rc_ops_spool() ;
+  rc_settings_read(&set, 0) ;
+  if (!set.redisonly) rc_spool_or_die(&set) ;
   s = getenv("RELAY_CTRL_DRAC_BIND") ;
   sock = bind_socket(s ? s : "127.0.0.1", (uint16_t)port, &bound) ;
   if (use_rpcbind)

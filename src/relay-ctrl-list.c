@@ -12,8 +12,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/genalloc.h>
 #include <sys/prctl.h>
-#include "rc_ops.h"
-#include "rc_redis.h"
+#include "rc_say.h"
 
 #define USAGE "relay-ctrl-list [ -a ] [ -m ]"
 
@@ -32,58 +31,53 @@ static void keep (struct row *r, struct rc_entry const *e)
     rc_fatalsys(111, "unable to allocate memory") ;
 }
 
-static void one (int dirfd, char const *name, void *ctx)
+/* A Redis key's age is the expiry less its TTL; one without a TTL (not
+   written by relay-ctrl-allow) shows age 0 and LEFT -1. */
+static void one (struct rc_item const *it, int done, void *ctx)
 {
   char q[RC_QUOTE_MAX] ;
-  struct rc_entry e ;
   struct row r ;
-  (void)ctx ;
-  if (rc_is_temporary(name)) { temporary++ ; return ; }
-  if (strlen(name) >= RC_ADDR_MAX || !rc_addr_canon(r.addr, name, strlen(name)) || strcmp(r.addr, name)) { other++ ; return ; }
-  switch (rc_entry_read(dirfd, name, &e))
+  (void)done ; (void)ctx ;
+  if (it->temporary) { temporary++ ; return ; }
+  if (!it->canon) { other++ ; return ; }
+  switch (it->state)
   {
     case RC_ENTRY_NONE : return ;
     case RC_ENTRY_SYMLINK :
       notreg++ ;
-      rc_warn("skipping ", name, " in the spool: it is a symbolic link") ;
+      rc_warn("skipping ", it->addr, " in the spool: it is a symbolic link") ;
       return ;
     case RC_ENTRY_NOTREG :
       notreg++ ;
-      rc_warn("skipping ", name, " in the spool: it is not a regular file") ;
+      rc_warn("skipping ", it->addr, " in the spool: it is not a regular file") ;
       return ;
     case RC_ENTRY_ERROR :
       failed++ ;
-      rc_warnsys("unable to read ", rc_quote(q, name), " in the spool") ;
+      errno = it->err ;
+      rc_warnsys("unable to read ", rc_quote(q, it->addr), " in the spool") ;
       return ;
     case RC_ENTRY_OK : break ;
   }
-  r.mtime = e.st.st_mtime ;
-  r.left = (long)(r.mtime + (time_t)expiry - now) ;
-  r.redis = 0 ;
-  r.age = rc_spool_age(&e.st, now, expiry) ;
-  if (!all && r.age != RC_FRESH)
+  memcpy(r.addr, it->addr, strlen(it->addr) + 1) ;
+  r.redis = it->redis ;
+  if (it->redis)
   {
-    if (r.age == RC_STALE) expired++ ; else future++ ;
-    return ;
+    r.left = it->ttl < 0 ? -1 : it->ttl ;
+    r.mtime = it->ttl < 0 ? now : now - ((time_t)expiry - (time_t)it->ttl) ;
+    r.age = RC_FRESH ;
   }
-  keep(&r, &e) ;
-}
-
-/* A key's age is the expiry less its TTL; one without a TTL (not
-   written by relay-ctrl-allow) shows age 0 and LEFT -1. */
-static int one_redis (char const *addr, char const *data, size_t len, long ttl, void *ctx)
-{
-  struct rc_entry e ;
-  struct row r ;
-  (void)ctx ;
-  rc_entry_parse(&e, data, len) ;
-  memcpy(r.addr, addr, strlen(addr) + 1) ;
-  r.left = ttl < 0 ? -1 : ttl ;
-  r.mtime = ttl < 0 ? now : now - ((time_t)expiry - (time_t)ttl) ;
-  r.age = RC_FRESH ;
-  r.redis = 1 ;
-  keep(&r, &e) ;
-  return 0 ;
+  else
+  {
+    r.mtime = it->e.st.st_mtime ;
+    r.left = (long)(r.mtime + (time_t)expiry - now) ;
+    r.age = rc_spool_age(&it->e.st, now, expiry) ;
+    if (!all && r.age != RC_FRESH)
+    {
+      if (r.age == RC_STALE) expired++ ; else future++ ;
+      return ;
+    }
+  }
+  keep(&r, &it->e) ;
 }
 
 static int by_address (void const *a, void const *b)
@@ -167,7 +161,8 @@ static char const *nfmt (char *s, unsigned int n)
 
 int main (int argc, char const *const *argv)
 {
-  int dirfd, m = 0 ;
+  struct rc_settings set ;
+  int m = 0 ;
   size_t n ;
   subgetopt l = SUBGETOPT_ZERO ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
@@ -180,11 +175,17 @@ int main (int argc, char const *const *argv)
   }
   if (l.ind < argc) rc_usage(USAGE) ;
   rc_etc_settings(argv) ;
-  dirfd = rc_redis_only(1) ? -1 : rc_ops_spool() ;
-  expiry = rc_expiry() ;
+  rc_settings_read(&set, 1) ;
+  if (!set.redisonly) rc_spool_or_die(&set) ;
+  expiry = rc_settings_expiry(&set) ;
+  rc_say_expiry(&set) ;
   now = time(0) ;
-  if (dirfd >= 0 && rc_spool_each(dirfd, &one, 0) < 0) rc_fatalsys(111, "unable to read the spool") ;
-  if (rc_redis_endpoint(1) && rc_redis_each(1, &one_redis, 0, 0) < 0) failed++ ;
+  for (struct rc_store_ops const *const *p = rc_stores ; *p ; p++)
+    if ((*p)->configured(&set) && (*p)->each(&set, 0, &one, 0) < 0)
+    {
+      if (*p == &rc_store_spool) rc_fatalsys(111, "unable to read the spool") ;
+      failed++ ;
+    }
   n = genalloc_len(struct row, &rows) ;
   if (n)
   {

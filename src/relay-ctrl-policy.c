@@ -19,9 +19,7 @@
 #include <skalibs/unix-timed.h>
 #include <skalibs/djbunix.h>
 #include <sys/prctl.h>
-#include "rc_ops.h"
-#include "rc_redis.h"
-#include "rc_lookup.h"
+#include "rc_say.h"
 
 #define USAGE "relay-ctrl-policy"
 #define NOT_DONE "not relaying for "
@@ -42,8 +40,8 @@ struct request
 } ;
 
 static char const *allow = "OK" ;
-static unsigned int expiry, idle, timeout ;
-static int dirfd = -1, logips ;
+static unsigned int idle, timeout ;
+static struct rc_settings set ;
 
 static void malformed (struct request *r, char const *why)
 {
@@ -132,30 +130,19 @@ static unsigned int seconds (char const *var, unsigned int def)
   return n ;
 }
 
-/* The spool's verdict, acted on as relay-ctrl-check does (an expired
+/* The spool's verdict, said as relay-ctrl-check says it (an expired
    entry is left to relay-ctrl-age). */
-static enum rc_lookup_e spool (char const *addr, struct rc_lookup *l)
+static void step (struct rc_store_ops const *store, enum rc_verdict_e v, struct rc_found *f, void *addr)
 {
-  int inherited ;
-  enum rc_lookup_e v ;
-  if (rc_redis_only(1)) return RC_LOOKUP_NONE ;
-  if (dirfd < 0)
-  {
-    dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
-    if (dirfd < 0) return RC_LOOKUP_NONE ;
-  }
-  v = rc_lookup_spool(dirfd, addr, expiry, 0, l) ;
-  rc_lookup_say(v, l, addr, logips) ;
-  return v ;
+  if (store == &rc_store_spool) rc_say_verdict(v, f, addr, set.logips, set.redis) ;
 }
 
 static char const *decide (struct request *r)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  struct rc_lookup l ;
-  struct rc_entry e ;
-  enum rc_lookup_e v ;
+  static struct rc_found l ;
+  static struct rc_entry e ;
   if (!r->bad && !r->has_request) r->bad = "no request attribute" ;
   if (!r->bad && !r->has_client) r->bad = "no client_address attribute" ;
   if (r->bad)
@@ -168,16 +155,12 @@ static char const *decide (struct request *r)
     rc_warn(NOT_DONE, rc_quote(q, r->client), ": not an IP address") ;
     return "DUNNO" ;
   }
-  v = spool(addr, &l) ;
-  if (v != RC_LOOKUP_ALLOW) v = rc_lookup_redis(addr, v, logips, &l) ;
-  if (v != RC_LOOKUP_ALLOW) return "DUNNO" ;
-  if (logips)
+  if (rc_store_lookup(&set, addr, RC_STORE_SMTP, &l, &step, addr) != RC_VERDICT_ALLOW) return "DUNNO" ;
+  if (set.logips)
   {
     e.user[0] = 0 ;
     if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
-    if (l.redis) rc_info("relaying for ", addr, " (Redis)") ;
-    else if (e.user[0]) rc_info("relaying for ", addr, " (user ", e.user, ")") ;
-    else rc_info("relaying for ", addr) ;
+    rc_say_relaying(addr, e.user, l.redis, 0) ;
   }
   return allow ;
 }
@@ -216,14 +199,15 @@ int main (int argc, char const *const *argv)
     if (!good) rc_fatal(100, "RELAY_CTRL_POLICY_ALLOW=", rc_quote(q, s), " is not a one-line action") ;
     allow = s ;
   }
-  expiry = rc_expiry() ;
+  rc_settings_read(&set, 1) ;
+  rc_settings_expiry(&set) ;
+  rc_say_expiry(&set) ;
   idle = seconds("RELAY_CTRL_POLICY_IDLE", IDLE_DEFAULT) ;
   timeout = seconds("RELAY_CTRL_POLICY_TIMEOUT", TIMEOUT_DEFAULT) ;
   tain_now_set_stopwatch_g() ;
   /* The timed reads need it; 1 may share the socket, so writes are
      timed too. */
   if (ndelay_on(0) < 0 || ndelay_on(1) < 0) rc_fatalsys(111, "unable to make the connection non-blocking") ;
-  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   for (;;)
   {
     struct request r ;

@@ -13,7 +13,7 @@
 #include <skalibs/tai.h>
 #include <skalibs/iopause.h>
 #include <skalibs/ip46.h>
-#include "rc.h"
+#include "rc_say.h"
 #include "rc_packet.h"
 
 #define USAGE "relay-ctrl-send prog..."
@@ -216,16 +216,13 @@ static int prepare (void)
   if (!rc_login_counts()) return 0 ;
   if (!s) { rc_warn("not sending login: neither TCPREMOTEIP nor IP is set") ; return 0 ; }
   if (!rc_addr_canon(addr, s, strlen(s))) { rc_warn(NOT_DONE, rc_quote(q, s), ": not an IP address") ; return 0 ; }
-  if (getenv("RELAY_CTRL_DIR_FD"))
   {
-    int inherited ;
-    int dirfd = rc_spool_open(&inherited, "not recording login locally from ", addr) ;
-    if (dirfd >= 0)
-    {
-      get_records() ;
-      if (rc_spool_write(dirfd, addr, records, recordslen, 0644) < 0)
-        rc_warnsys("not recording login locally from ", addr, ": unable to write its spool entry") ;
-    }
+    struct rc_settings local ;
+    struct rc_why w ;
+    rc_settings_spool(&local) ;
+    if (local.fdstate) get_records() ;
+    if (local.fdstate && rc_store_record(&local, RC_STORE_SPOOL, addr, records, recordslen, &w) < 0)
+      rc_say_why("not recording login locally from ", addr, &w) ;
   }
   if (strchr(addr, '%')) { rc_warn(NOT_DONE, addr, ": an address with a zone means nothing on other hosts") ; return 0 ; }
   remotes_scan() ;

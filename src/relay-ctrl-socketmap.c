@@ -15,9 +15,7 @@
 #include <skalibs/tai.h>
 #include <skalibs/iopause.h>
 #include <skalibs/allreadwrite.h>
-#include "rc_ops.h"
-#include "rc_redis.h"
-#include "rc_lookup.h"
+#include "rc_say.h"
 
 #define USAGE "relay-ctrl-socketmap"
 #define NOT_DONE "not relaying for "
@@ -27,8 +25,8 @@
 #define VALUE_MAX 256
 
 static char const *value = "OK" ;
-static unsigned int expiry, timeout = TIMEOUT_DEFAULT ;
-static int dirfd = -1, logips ;
+static unsigned int timeout = TIMEOUT_DEFAULT ;
+static struct rc_settings set ;
 
 static char in[REQUEST_MAX + 16] ;
 static size_t inlen, inpos ;
@@ -107,13 +105,14 @@ static void lookup (char const *key, size_t len)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  struct rc_lookup l ;
-  struct rc_entry e ;
+  static struct rc_found l ;
+  static struct rc_entry e ;
+  enum rc_verdict_e v ;
   if (len > 5 && !strncasecmp(key, "ipv6:", 5)) key += 5, len -= 5 ;
   if (!rc_addr_canon(addr, key, len))
   {
     char k[RC_INPUT_MAX] ;
-    if (logips)
+    if (set.logips)
     {
       size_t n = len < sizeof(k) - 1 ? len : sizeof(k) - 1 ;
       memcpy(k, key, n) ; k[n] = 0 ;
@@ -122,33 +121,17 @@ static void lookup (char const *key, size_t len)
     answer("NOTFOUND ", "") ;
     return ;
   }
-  switch (rc_lookup(dirfd, addr, expiry, &l))
+  v = rc_store_lookup(&set, addr, 0, &l, 0, 0) ;
+  if (v == RC_VERDICT_ALLOW)
   {
-    case RC_LOOKUP_ALLOW :
-      e.user[0] = 0 ;
-      if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
-      if (logips)
-      {
-        if (e.user[0]) rc_info("relaying for ", addr, " (user ", rc_quote(q, e.user), ")", l.redis ? " (Redis)" : "") ;
-        else rc_info("relaying for ", addr, l.redis ? " (Redis)" : "") ;
-      }
-      answer("OK ", value) ;
-      return ;
-    case RC_LOOKUP_NONE :
-      if (logips) rc_info(NOT_DONE, addr, ": no login recorded") ;
-      break ;
-    case RC_LOOKUP_STALE :
-      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      break ;
-    case RC_LOOKUP_FUTURE :
-      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
-      break ;
-    case RC_LOOKUP_ERROR :
-      if (l.err) { errno = l.err ; rc_warnsys(NOT_DONE, addr, ": ", l.why) ; }
-      else rc_warn(NOT_DONE, addr, ": ", l.why) ;
-      if (l.err || l.redis) { answer("TEMP ", l.why) ; return ; }
-      break ;
+    e.user[0] = 0 ;
+    if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
+    if (set.logips) rc_say_relaying(addr, e.user, l.redis, 1) ;
+    answer("OK ", value) ;
+    return ;
   }
+  rc_say_verdict(v, &l, addr, set.logips, 0) ;
+  if (v == RC_VERDICT_ERROR && (l.err || l.redis)) { answer("TEMP ", l.why) ; return ; }
   answer("NOTFOUND ", "") ;
 }
 
@@ -167,9 +150,10 @@ static void settings (void)
   s = getenv("RELAY_CTRL_SOCKETMAP_TIMEOUT") ;
   if (s && (!uint0_scan(s, &timeout) || !timeout || timeout > 86400))
     rc_fatal(100, "RELAY_CTRL_SOCKETMAP_TIMEOUT=", rc_quote(q, s), " is not a number of seconds from 1 to 86400") ;
-  expiry = rc_expiry() ;
-  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
-  if (!rc_redis_only(1)) dirfd = rc_ops_spool() ;
+  rc_settings_read(&set, 1) ;
+  rc_settings_expiry(&set) ;
+  rc_say_expiry(&set) ;
+  if (!set.redisonly) rc_spool_or_die(&set) ;
 }
 
 int main (int argc, char const *const *argv)
