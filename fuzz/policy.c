@@ -56,8 +56,9 @@ int LLVMFuzzerInitialize (int *argc, char ***argv)
   snprintf(path, sizeof(path), "%s/192.0.2.4", dir) ;
   if (mkdir(path, 0700) < 0) bad("cannot make the spool") ;
   setenv("RELAY_CTRL_DIR", dir, 1) ;
-  expiry = 900 ;
-  logips = 1 ;
+  rc_settings_read(&set, 1) ;
+  set.expiry = 900 ;
+  set.logips = 1 ;
   return 0 ;
 }
 
