@@ -181,7 +181,7 @@ int rc_spool_exposure (int fd)
   return what ;
 }
 
-static int why (struct rc_why *w, int exitcode, int err, char const *a, char const *b, char const *c)
+static int reason (struct rc_why *w, int exitcode, int err, char const *a, char const *b, char const *c)
 {
   size_t n = 0 ;
   char const *v[3] = { a, b, c } ;
@@ -202,25 +202,27 @@ int rc_spool_dir (struct rc_settings *s, int strict, struct rc_why *w)
   unsigned int n ;
   int fd ;
   if (s->dirfd >= 0) return s->dirfd ;
-  if (s->fdstate < 0) return why(w, 100, 0, "RELAY_CTRL_DIR_FD=", rc_quote(q, s->fdtext), " is not a file descriptor") ;
+  if (s->fdstate < 0) return reason(w, 100, 0, "RELAY_CTRL_DIR_FD=", rc_quote(q, s->fdtext), " is not a file descriptor") ;
   if (s->fdstate > 0)
   {
     if (strict)
     {
-      if (fstat(s->envfd, &st) < 0) return why(w, 111, errno, "unable to use RELAY_CTRL_DIR_FD=", s->fdtext, 0) ;
-      if (!S_ISDIR(st.st_mode)) return why(w, 111, 0, "RELAY_CTRL_DIR_FD=", s->fdtext, " is not a directory") ;
+      if (fstat(s->envfd, &st) < 0) return reason(w, 111, errno, "unable to use RELAY_CTRL_DIR_FD=", s->fdtext, 0) ;
+      if (!S_ISDIR(st.st_mode)) return reason(w, 111, 0, "RELAY_CTRL_DIR_FD=", s->fdtext, " is not a directory") ;
     }
     s->inherited = 1 ;
-    return s->dirfd = s->envfd ;
+    s->dirfd = s->envfd ;
+    return s->dirfd ;
   }
-  if (!s->dir) return why(w, 100, 0, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set", 0, 0) ;
+  if (!s->dir) return reason(w, 100, 0, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set", 0, 0) ;
   /* relay-ctrl-chdir, as root, could not open it: say why it could not
      (a typo in RELAY_CTRL_DIR is ENOENT), not why we cannot. */
   if (!strict && s->direrrno && uint0_scan(s->direrrno, &n) && n && n < 4096)
-    return why(w, 111, (int)n, "relay-ctrl-chdir was unable to open spool ", rc_quote(q, s->dir), 0) ;
+    return reason(w, 111, (int)n, "relay-ctrl-chdir was unable to open spool ", rc_quote(q, s->dir), 0) ;
   fd = openat(AT_FDCWD, s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (fd < 0) return why(w, 111, errno, "unable to open spool ", rc_quote(q, s->dir), 0) ;
-  return s->dirfd = fd ;
+  if (fd < 0) return reason(w, 111, errno, "unable to open spool ", rc_quote(q, s->dir), 0) ;
+  s->dirfd = fd ;
+  return fd ;
 }
 
 /* The next program must not reach the spool. */

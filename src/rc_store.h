@@ -18,7 +18,6 @@ enum rc_verdict_e { RC_VERDICT_ALLOW, RC_VERDICT_NONE, RC_VERDICT_STALE, RC_VERD
    some to read; else err says why not, 0: the entry is not readable),
    and redis: they came from Redis. ERROR: why, errno (0 when why says
    it all); logged: the store has said it already (Redis). */
-#define RC_WHY_MAX (RC_QUOTE_MAX + 96)
 struct rc_found
 {
   char data[RC_RECORDS_MAX] ;

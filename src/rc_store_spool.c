@@ -47,7 +47,7 @@ static enum rc_verdict_e lookup (struct rc_settings *s, char const *addr, int fl
   dirfd = rc_spool_dir(s, 0, &w) ;
   if (dirfd < 0)
   {
-    memcpy(f->whybuf, w.text, sizeof(w.text) < sizeof(f->whybuf) ? sizeof(w.text) : sizeof(f->whybuf)) ;
+    memcpy(f->whybuf, w.text, RC_WHY_MAX) ;
     return fail(f, f->whybuf, w.err) ;
   }
   fd = openat(dirfd, addr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) ;
@@ -144,7 +144,7 @@ static int remove_if (struct rc_settings *s, char const *addr, rc_store_pred *pr
   return r ;
 }
 
-struct walk { struct rc_settings *s ; rc_store_pred *pred ; rc_store_func *f ; void *ctx ; } ;
+struct walk { rc_store_pred *pred ; rc_store_func *f ; void *ctx ; } ;
 
 /* Listing (no predicate) meets every name; names that are temporary
    or no canonical address are passed unread. */
@@ -179,7 +179,7 @@ static void one (int dirfd, char const *name, void *ctx)
 static int each (struct rc_settings *s, rc_store_pred *pred, rc_store_func *f, void *ctx)
 {
   struct rc_why w ;
-  struct walk wk = { s, pred, f, ctx } ;
+  struct walk wk = { pred, f, ctx } ;
   int dirfd = rc_spool_dir(s, 1, &w) ;
   if (dirfd < 0) { errno = w.err ; return -1 ; }
   return rc_spool_each(dirfd, &one, &wk) ;
