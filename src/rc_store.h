@@ -65,6 +65,15 @@ struct rc_item
 typedef int rc_store_pred (struct rc_item const *, void *) ;
 typedef void rc_store_func (struct rc_item const *, int, void *) ;
 
+/* A store. lookup(settings, addr, flags, verdict so far, found): its
+   verdict, or the one so far when it has nothing. record: 1 written,
+   -1 failed (why). remove_stale(settings, addr, expiry): removes addr
+   only if what stands there at that moment is not fresh: 1 removed,
+   0 kept or gone, -1 error (errno); 0 when the store expires entries
+   itself (Redis's TTL). remove_if(settings, addr, pred, ctx, item):
+   removes addr if pred (0: any) says so of what stands there; 1 removed,
+   0 kept (item says what it is), -1 failed. each: see above; -1 when
+   the walk failed. */
 struct rc_store_ops
 {
   char const *name ;
@@ -72,6 +81,7 @@ struct rc_store_ops
   int (*configured) (struct rc_settings const *) ;
   enum rc_verdict_e (*lookup) (struct rc_settings *, char const *, int, enum rc_verdict_e, struct rc_found *) ;
   int (*record) (struct rc_settings *, char const *, char const *, size_t, struct rc_why *) ;
+  int (*remove_stale) (struct rc_settings *, char const *, unsigned int) ;
   int (*remove_if) (struct rc_settings *, char const *, rc_store_pred *, void *, struct rc_item *) ;
   int (*each) (struct rc_settings *, rc_store_pred *, rc_store_func *, void *) ;
 } ;

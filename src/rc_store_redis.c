@@ -50,6 +50,12 @@ static void item (struct rc_item *it, char const *addr, char const *data, size_t
   rc_entry_parse(&it->e, data, len) ;
 }
 
+static int remove_stale (struct rc_settings *s, char const *addr, unsigned int expiry)
+{
+  (void)s ; (void)addr ; (void)expiry ;
+  return 0 ;
+}
+
 /* 1 removed, 0 none, -1 failed (logged). The predicate is not asked:
    a key is removed by address whatever it holds. */
 static int remove_if (struct rc_settings *s, char const *addr, rc_store_pred *pred, void *ctx, struct rc_item *it)
@@ -95,6 +101,7 @@ struct rc_store_ops const rc_store_redis =
   .configured = &configured,
   .lookup = &lookup,
   .record = &record,
+  .remove_stale = &remove_stale,
   .remove_if = &remove_if,
   .each = &each,
 } ;

@@ -98,6 +98,11 @@ static int record (struct rc_settings *s, char const *addr, char const *data, si
   return -1 ;
 }
 
+static int remove_stale (struct rc_settings *s, char const *addr, unsigned int expiry)
+{
+  return s->dirfd < 0 ? 0 : rc_spool_remove_stale(s->dirfd, addr, expiry) ;
+}
+
 static int any (struct rc_entry const *e, void *ctx)
 {
   (void)e ; (void)ctx ;
@@ -192,6 +197,7 @@ struct rc_store_ops const rc_store_spool =
   .configured = &configured,
   .lookup = &lookup,
   .record = &record,
+  .remove_stale = &remove_stale,
   .remove_if = &remove_if,
   .each = &each,
 } ;

@@ -44,7 +44,7 @@ static void step (struct rc_store_ops const *store, enum rc_verdict_e v, struct 
   if (store != &rc_store_spool) return ;
   rc_say_expiry(&r->s) ;
   rc_say_verdict(v, f, addr, r->s.logips, r->s.redis) ;
-  if (v == RC_VERDICT_STALE && rc_spool_remove_stale(r->s.dirfd, addr, f->expiry) < 0)
+  if (v == RC_VERDICT_STALE && store->remove_stale(&r->s, addr, f->expiry) < 0)
     rc_warnsys("unable to remove expired ", addr, " from the spool") ;
   hide(r) ;
 }
