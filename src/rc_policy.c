@@ -40,23 +40,16 @@ static void attribute (struct rc_policy_request *r, char *line, size_t len)
   }
 }
 
-/* A line within the deadline, as getlnmax; dies at the deadline, since a
-   client that is this slow holds a connection others need. */
+/* A line within the deadline, as getlnmax; at the deadline -2 (idle
+   between requests) or -3 (within one). */
 static int getline_by (char *line, size_t *w, tain const *deadline, int idle_wait)
 {
   ssize_t g = timed_getlnmax_g(buffer_0, line, LINE_MAX_LEN + 2, w, '\n', deadline) ;
-  if (g < 0 && errno == ETIMEDOUT)
-  {
-    if (idle_wait) { rc_info("closing the connection: idle for longer than RELAY_CTRL_POLICY_IDLE") ; _exit(0) ; }
-    rc_fatal(111, "closing the connection: a request took longer than RELAY_CTRL_POLICY_TIMEOUT") ;
-  }
+  if (g < 0 && errno == ETIMEDOUT) return idle_wait ? -2 : -3 ;
   return (int)g ;
 }
 
-/* 1: a request, ended by an empty line. 0: the client closed the
-   connection between requests. -1: it closed it within one. The first
-   line may take RELAY_CTRL_POLICY_IDLE seconds to come, the whole
-   request RELAY_CTRL_POLICY_TIMEOUT from there. */
+/* As rc_policy.h says. */
 int rc_policy_get (struct rc_policy_request *r, unsigned int idle, unsigned int timeout)
 {
   char line[LINE_MAX_LEN + 2] ;  /* room for CR LF, and for getlnmax to see the end */
@@ -69,16 +62,18 @@ int rc_policy_get (struct rc_policy_request *r, unsigned int idle, unsigned int 
   {
     size_t w = 0 ;
     int g = getline_by(line, &w, &deadline, !lines && !w) ;
+    if (g < -1) return g ;
     if (!lines) tain_addsec_g(&deadline, (int)timeout) ;
     if (g < 0 && errno == ERANGE)
     {
       malformed(r, "a line is longer than 2047 bytes") ;
       lines++ ;
       do { w = 0 ; g = getline_by(line, &w, &deadline, 0) ; }
-      while (g < 0 && errno == ERANGE) ;
+      while (g == -1 && errno == ERANGE) ;
       if (g > 0) continue ;
+      if (g < -1) return g ;
     }
-    if (g < 0) rc_fatalsys(111, "unable to read a request") ;
+    if (g < 0) return -4 ;
     if (!g) return lines || w ? -1 : 0 ;
     w-- ;
     if (w && line[w - 1] == '\r') w-- ;

@@ -21,8 +21,8 @@ struct rc_policy_request
 
 /* 1: a request, ended by an empty line. 0: the client closed the
    connection between requests. -1: it closed it within one. The first
-   line may take idle seconds to come, the whole request timeout from
-   there; past either, the program ends (0 idle, 111 slow). */
+   line may take idle seconds to come (else -2), the whole request
+   timeout seconds from there (else -3). -4: reading failed (errno). */
 extern int rc_policy_get (struct rc_policy_request *, unsigned int, unsigned int) ;
 
 #endif

@@ -127,11 +127,10 @@ int main (int argc, char const *const *argv)
     tain deadline ;
     int g = rc_policy_get(&r, idle, timeout) ;
     if (!g) return 0 ;
-    if (g < 0)
-    {
-      rc_warn("the client closed the connection in the middle of a request") ;
-      return 0 ;
-    }
+    if (g == -2) { rc_info("closing the connection: idle for longer than RELAY_CTRL_POLICY_IDLE") ; return 0 ; }
+    if (g == -3) rc_fatal(111, "closing the connection: a request took longer than RELAY_CTRL_POLICY_TIMEOUT") ;
+    if (g == -4) rc_fatalsys(111, "unable to read a request") ;
+    if (g < 0) { rc_warn("the client closed the connection in the middle of a request") ; return 0 ; }
     if (buffer_puts(buffer_1, "action=") < 0 || buffer_puts(buffer_1, decide(&r)) < 0
      || buffer_puts(buffer_1, "\n\n") < 0)
       rc_fatalsys(111, "unable to answer") ;
