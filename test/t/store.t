@@ -50,3 +50,35 @@ is "$RC" 0 "revoke -u ann: exit 0"
 ok "revoke -u ann: her entries are gone" test ! -e "$SPOOL/192.0.2.2" -a ! -e "$SPOOL/192.0.2.3"
 ok "revoke -u ann: joe's stays" test -e "$SPOOL/192.0.2.1"
 has "$ERR" "info: revoked 192\.0\.2\.2 \(user ann\)$" "revoke -u ann: logged"
+
+# revoke -u walks the spool as a user who owns no entry (the SMTP user,
+# as relay-ctrl-revoke(8) allows), under fs.protected_hardlinks=1 where
+# it may not link an entry back: every entry it judges and keeps goes
+# back without replacing a login that landed meanwhile.
+mkuser POPU || exit 0
+mkuser SMTPU || exit 0
+hl=/proc/sys/fs/protected_hardlinks
+was=$(cat $hl)
+if [ "$was" != 1 ]; then echo 1 >$hl && cleanup "echo $was >$hl"; fi
+mkspool
+login () { env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" TCPREMOTEIP=$1 USER=fresh relay-ctrl-chdir setuidgid "$POPU" relay-ctrl-allow; }
+stop=$T/stop lost=0 logins=0 i=0
+( while [ ! -e "$stop" ]; do
+    env -i PATH="$PATH_T" RELAY_CTRL_DIR="$SPOOL" relay-ctrl-chdir setuidgid "$SMTPU" relay-ctrl-revoke -u nobody-logs-in-as-this 2>/dev/null
+  done ) &
+REVOKER=$!
+end=$((SECONDS + ${RC_RACE_SECONDS:-4}))
+while [ $SECONDS -lt $end ]; do
+  a=10.8.0.$((i % 20)); i=$((i + 1))
+  login $a
+  logins=$((logins + 1))
+  if [ ! -e "$SPOOL/$a" ]; then
+    sleep 0.05
+    [ -e "$SPOOL/$a" ] || lost=$((lost + 1))
+  fi
+done
+touch "$stop"; wait "$REVOKER"
+echo "# revoke -u as $SMTPU racing $logins logins by $POPU: $lost lost"
+ok "revoke -u as the SMTP user: the race ran ($logins logins)" test "$logins" -ge 20
+is "$lost" 0 "revoke -u as the SMTP user: no login lost"
+is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "revoke -u as the SMTP user: no .old.* file left"
