@@ -26,6 +26,9 @@ unsigned int rc_settings_expiry (struct rc_settings *s)
 enum rc_verdict_e rc_store_lookup (struct rc_settings *s, char const *addr, int flags, struct rc_found *f, rc_store_step *step, void *ctx)
 {
   enum rc_verdict_e v = RC_VERDICT_NONE ;
+  f->len = 0 ;
+  f->readable = f->redis = f->logged = f->err = 0 ;
+  f->why = 0 ;
   for (struct rc_store_ops const *const *p = rc_stores ; *p ; p++)
   {
     if (!(*p)->configured(s)) continue ;

@@ -40,7 +40,7 @@ int main (int argc, char const *const *argv)
   {
     case RC_VERDICT_ALLOW : break ;
     case RC_VERDICT_ERROR :
-      if (found.redis) return 111 ;
+      if (found.logged) return 111 ;
       if (found.err) { errno = found.err ; rc_fatalsys(111, "unable to read the spool entry of ", addr) ; }
       rc_warn(addr, " is not allowed: ", found.why) ;
       return 1 ;

@@ -19,7 +19,6 @@
 #include "rc_netstring.h"
 
 #define USAGE "relay-ctrl-socketmap"
-#define NOT_DONE "not relaying for "
 #define REQUESTS_MAX 100000
 #define TIMEOUT_DEFAULT 300
 #define VALUE_MAX 256
@@ -30,7 +29,7 @@ static struct rc_settings set ;
 
 static void answer (char const *a, char const *b)
 {
-  char out[UINT_FMT + 2 + VALUE_MAX + 16 + 64] ;
+  char out[UINT_FMT + 2 + VALUE_MAX + 16 + RC_WHY_MAX] ;
   size_t w = uint_fmt(out, (unsigned int)(strlen(a) + strlen(b))) ;
   out[w++] = ':' ;
   w += str_fmt(out + w, a) ;
