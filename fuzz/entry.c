@@ -13,7 +13,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "rc_ops.h"
+#include "rc_spool.h"
 
 int LLVMFuzzerInitialize (int *, char ***) ;
 int LLVMFuzzerTestOneInput (uint8_t const *, size_t) ;

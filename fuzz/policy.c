@@ -1,6 +1,6 @@
-/* libFuzzer harness: relay-ctrl-policy's request parser (get_request and
-   decide, static in src/relay-ctrl-policy.c, so that file is included
-   here with its main renamed). Input: what Postfix, or anyone who can
+/* libFuzzer harness: relay-ctrl-policy's request parser (rc_policy_get,
+   src/rc_policy.c) and decide (static in src/relay-ctrl-policy.c, so
+   that file is included here with its main renamed). Input: what Postfix, or anyone who can
    reach the policy socket, sends on stdin. The spool holds one fresh
    login (192.0.2.1), one expired, one dated in the future, a symbolic
    link and a directory. Checks: the answer is OK or DUNNO, never a
@@ -56,8 +56,9 @@ int LLVMFuzzerInitialize (int *argc, char ***argv)
   snprintf(path, sizeof(path), "%s/192.0.2.4", dir) ;
   if (mkdir(path, 0700) < 0) bad("cannot make the spool") ;
   setenv("RELAY_CTRL_DIR", dir, 1) ;
-  expiry = 900 ;
-  logips = 1 ;
+  rc_settings_read(&set, 1) ;
+  set.expiry = 900 ;
+  set.logips = 1 ;
   return 0 ;
 }
 
@@ -69,16 +70,16 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   buffer_0->c.p = buffer_0->c.n = 0 ;
   for (;;)
   {
-    struct request r ;
+    struct rc_policy_request r ;
     char addr[RC_ADDR_MAX] ;
     char const *answer ;
-    int g = get_request(&r) ;
+    int g = rc_policy_get(&r, idle, timeout) ;
     if (g <= 0) break ;
     if (r.clientlen >= sizeof(r.client) || (r.has_client && !r.bad && r.client[r.clientlen])) bad("client_address not kept within bounds") ;
     answer = decide(&r) ;
     if (strcmp(answer, "OK") && strcmp(answer, "DUNNO")) bad("answer neither OK nor DUNNO") ;
     if (!strcmp(answer, "OK")
-     && (r.bad || !r.has_request || !r.has_client || r.attrs > ATTR_MAX
+     && (r.bad || !r.has_request || !r.has_client || r.attrs > RC_POLICY_ATTR_MAX
       || !rc_addr_canon(addr, r.client, r.clientlen) || strcmp(addr, "192.0.2.1")))
       bad("OK for a request that is malformed or whose client did not log in") ;
   }

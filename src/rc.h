@@ -56,8 +56,10 @@ extern void rc_exec (char const *const *, char const *, size_t) __attribute__((n
 #define RC_EXPIRY_DEFAULT 900
 #define RC_FUTURE_TOLERANCE 30
 extern unsigned int rc_expiry (void) ;
-extern int rc_spool_open (int *, char const *, char const *) ;
-extern size_t rc_spool_hide (char *) ;
+extern int rc_expiry_scan (char const *, unsigned int *) ;
+extern int rc_env_fd (char const *, int *, char const **) ;
+extern int rc_spool_open (int *, char const *, char const *) ;  /* rc_say.c */
+extern size_t rc_spool_hide (char *) ;  /* rc_say.c */
 
 /* The spool: one file per canonical address, mtime = login time. */
 #define RC_TMP_PREFIX ".tmp."

@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <dirent.h>
 #include <string.h>
 #include <skalibs/types.h>
 #include <skalibs/allreadwrite.h>
-#include "rc.h"
+#include <skalibs/fmtscan.h>
+#include "rc_spool.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
@@ -177,4 +179,173 @@ int rc_spool_exposure (int fd)
   }
   if (d != fd) close(d) ;
   return what ;
+}
+
+static int reason (struct rc_why *w, int exitcode, int err, char const *a, char const *b, char const *c)
+{
+  size_t n = 0 ;
+  char const *v[3] = { a, b, c } ;
+  for (unsigned int i = 0 ; i < 3 ; i++)
+    if (v[i]) n += str_fmt(w->text + n, v[i]) ;
+  w->text[n] = 0 ;
+  w->err = err ;
+  w->exitcode = exitcode ;
+  return -1 ;
+}
+
+/* The spool directory: the fd left by relay-ctrl-chdir if there is one,
+   else RELAY_CTRL_DIR. */
+int rc_spool_dir (struct rc_settings *s, int strict, struct rc_why *w)
+{
+  char q[RC_QUOTE_MAX] ;
+  struct stat st ;
+  unsigned int n ;
+  int fd ;
+  if (s->dirfd >= 0) return s->dirfd ;
+  if (s->fdstate < 0) return reason(w, 100, 0, "RELAY_CTRL_DIR_FD=", rc_quote(q, s->fdtext), " is not a file descriptor") ;
+  if (s->fdstate > 0)
+  {
+    if (strict)
+    {
+      if (fstat(s->envfd, &st) < 0) return reason(w, 111, errno, "unable to use RELAY_CTRL_DIR_FD=", s->fdtext, 0) ;
+      if (!S_ISDIR(st.st_mode)) return reason(w, 111, 0, "RELAY_CTRL_DIR_FD=", s->fdtext, " is not a directory") ;
+    }
+    s->inherited = 1 ;
+    s->dirfd = s->envfd ;
+    return s->dirfd ;
+  }
+  if (!s->dir) return reason(w, 100, 0, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set", 0, 0) ;
+  /* relay-ctrl-chdir, as root, could not open it: say why it could not
+     (a typo in RELAY_CTRL_DIR is ENOENT), not why we cannot. */
+  if (!strict && s->direrrno && uint0_scan(s->direrrno, &n) && n && n < 4096)
+    return reason(w, 111, (int)n, "relay-ctrl-chdir was unable to open spool ", rc_quote(q, s->dir), 0) ;
+  fd = openat(AT_FDCWD, s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (fd < 0) return reason(w, 111, errno, "unable to open spool ", rc_quote(q, s->dir), 0) ;
+  s->dirfd = fd ;
+  return fd ;
+}
+
+/* The next program must not reach the spool. */
+size_t rc_spool_hide_fd (struct rc_settings const *s, char *modif)
+{
+  if (!s->fdstate) return 0 ;
+  if (s->fdstate > 0 && s->envfd > 2) close(s->envfd) ;
+  memcpy(modif, "RELAY_CTRL_DIR_FD", 18) ;
+  return 18 ;
+}
+
+int rc_is_temporary (char const *name)
+{
+  return !strncmp(name, RC_TMP_PREFIX, sizeof(RC_TMP_PREFIX) - 1)
+      || !strncmp(name, RC_OLD_PREFIX, sizeof(RC_OLD_PREFIX) - 1) ;
+}
+
+struct who { char const *user ; size_t userlen ; char const *domain ; size_t domainlen ; } ;
+
+static void take (char const *rec, size_t len, void *ctx)
+{
+  struct who *w = ctx ;
+  if (len >= 5 && !memcmp(rec, "USER=", 5)) w->user = rec + 5, w->userlen = len - 5 ;
+  else if (len >= 7 && !memcmp(rec, "DOMAIN=", 7)) w->domain = rec + 7, w->domainlen = len - 7 ;
+}
+
+/* Looks before opening, so that a FIFO or a device is never opened, then
+   checks that what was opened is still a regular file. */
+enum rc_entry_e rc_entry_read (int dirfd, char const *name, struct rc_entry *e)
+{
+  char data[RC_RECORDS_MAX] ;
+  ssize_t len ;
+  int fd ;
+  e->readable = 0 ;
+  e->name[0] = e->user[0] = 0 ;
+  if (fstatat(dirfd, name, &e->st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? RC_ENTRY_NONE : RC_ENTRY_ERROR ;
+  if (S_ISLNK(e->st.st_mode)) return RC_ENTRY_SYMLINK ;
+  if (!S_ISREG(e->st.st_mode)) return RC_ENTRY_NOTREG ;
+  fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) ;
+  if (fd < 0)
+  {
+    if (errno == ENOENT) return RC_ENTRY_NONE ;
+    if (errno == ELOOP) return RC_ENTRY_SYMLINK ;
+    return errno == EACCES ? RC_ENTRY_OK : RC_ENTRY_ERROR ;
+  }
+  if (fstat(fd, &e->st) < 0) { close(fd) ; return RC_ENTRY_ERROR ; }
+  if (!S_ISREG(e->st.st_mode)) { close(fd) ; return RC_ENTRY_NOTREG ; }
+  len = fd_read(fd, data, sizeof(data)) ;
+  close(fd) ;
+  if (len < 0) return RC_ENTRY_ERROR ;
+  rc_entry_parse(e, data, (size_t)len) ;
+  return RC_ENTRY_OK ;
+}
+
+/* USER and DOMAIN from records read from a spool file or Redis. */
+void rc_entry_parse (struct rc_entry *e, char const *data, size_t len)
+{
+  char records[RC_RECORDS_MAX] ;
+  struct who w = { 0, 0, 0, 0 } ;
+  char const *why ;
+  unsigned int rejected ;
+  e->readable = 1 ;
+  e->name[0] = e->user[0] = 0 ;
+  rc_records_parse(records, sizeof(records), 0, data, len, &take, &w, &rejected, &why) ;
+  if (!w.user || !w.userlen) return ;
+  memcpy(e->name, w.user, w.userlen) ;
+  e->name[w.userlen] = 0 ;
+  memcpy(e->user, w.user, w.userlen) ;
+  if (w.domain && w.userlen + 1 + w.domainlen < sizeof(e->user))
+  {
+    e->user[w.userlen] = '@' ;
+    memcpy(e->user + w.userlen + 1, w.domain, w.domainlen) ;
+    e->user[w.userlen + 1 + w.domainlen] = 0 ;
+  }
+  else e->user[w.userlen] = 0 ;
+}
+
+/* "joe" matches USER=joe whatever the domain; "joe@example.org" matches
+   USER=joe with DOMAIN=example.org, and USER=joe@example.org. */
+int rc_entry_user_is (struct rc_entry const *e, char const *user)
+{
+  return e->name[0] && (!strcmp(e->name, user) || !strcmp(e->user, user)) ;
+}
+
+/* Removes name if what stands there at the moment of removal is a
+   regular file that satisfies pred. As in rc_spool_remove_stale: move
+   it aside, judge what was moved, put it back if it does not qualify
+   (rc_spool_put_back never replaces a login that arrived meanwhile). *e describes
+   what was judged. 1 removed, 0 kept or gone, -1 error. */
+int rc_spool_remove_if (int dirfd, char const *name, rc_entry_pred *pred, void *ctx, struct rc_entry *e)
+{
+  char old[RC_UNIQUE_MAX] ;
+  struct stat st ;
+  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : -1 ;
+  if (!S_ISREG(st.st_mode)) return 0 ;
+  rc_spool_unique_name(old, RC_OLD_PREFIX) ;
+  if (renameat(dirfd, name, dirfd, old) < 0) return errno == ENOENT ? 0 : -1 ;
+  if (rc_entry_read(dirfd, old, e) == RC_ENTRY_OK && (*pred)(e, ctx))
+    return unlinkat(dirfd, old, 0) < 0 ? -1 : 1 ;
+  return rc_spool_put_back(dirfd, old, name) < 0 ? -1 : 0 ;
+}
+
+/* Calls f on each name in the spool but . and .. ; -1 if reading the
+   directory failed. */
+int rc_spool_each (int dirfd, rc_name_func *f, void *ctx)
+{
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  DIR *d ;
+  int e ;
+  if (fd < 0) return -1 ;
+  d = fdopendir(fd) ;
+  if (!d) { e = errno ; close(fd) ; errno = e ; return -1 ; }
+  for (;;)
+  {
+    struct dirent *de ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2]))) continue ;
+    (*f)(dirfd, de->d_name, ctx) ;
+  }
+  e = errno ;
+  closedir(d) ;
+  errno = e ;
+  return e ? -1 : 0 ;
 }

@@ -8,12 +8,12 @@
 #include <skalibs/types.h>
 #include <skalibs/fmtscan.h>
 #include <sys/prctl.h>
-#include "rc.h"
+#include "rc_say.h"
 #include "rc_redis.h"
-#include "rc_lookup.h"
 
 #define USAGE "relay-ctrl-check prog..."
-#define NOT_DONE "not relaying for "
+
+struct run { struct rc_settings s ; char addr[RC_ADDR_MAX] ; char hide[RC_SPOOL_HIDE_MAX] ; size_t hidelen ; int hidden ; } ;
 
 static void log_import (char const *record, size_t len, void *addr)
 {
@@ -24,111 +24,87 @@ static void log_import (char const *record, size_t len, void *addr)
 /* The USER record among the w bytes of modifications, if any. */
 static char const *imported_user (char const *modif, size_t w)
 {
-  size_t pos = 0 ;
-  while (pos < w)
-  {
-    char const *rec = modif + pos ;
-    if (!strncmp(rec, "USER=", 5) && rec[5]) return rec + 5 ;
-    pos += strlen(rec) + 1 ;
-  }
+  for (size_t pos = 0 ; pos < w ; pos += strlen(modif + pos) + 1)
+    if (!strncmp(modif + pos, "USER=", 5) && modif[pos + 5]) return modif + pos + 5 ;
   return 0 ;
 }
 
-/* The modifications for a login l found (in Redis if l->redis):
-   RELAYCLIENT and the records that pass the allowlist. 0 if none. */
-static size_t relay (char *modif, size_t max, struct rc_lookup const *l, char const *addr, int logips)
+/* Done with the spool: not held through a Redis call. */
+static void hide (struct run *r)
 {
-  char q[RC_QUOTE_MAX] ;
-  char const *relayclient = getenv("RELAY_CTRL_RELAYCLIENT") ;
-  char const *where = l->redis ? " in Redis" : " in the spool" ;
+  if (r->hidden++) return ;
+  r->hidelen = rc_spool_hide_fd(&r->s, r->hide) ;
+}
+
+/* The spool's verdict, acted on before Redis is asked. */
+static void step (struct rc_store_ops const *store, enum rc_verdict_e v, struct rc_found *f, void *ctx)
+{
+  struct run *r = ctx ;
+  char const *addr = r->addr ;
+  if (store != &rc_store_spool) return ;
+  rc_say_expiry(&r->s) ;
+  rc_say_verdict(v, f, addr, r->s.logips, r->s.redis) ;
+  if (v == RC_VERDICT_STALE && store->remove_stale(&r->s, addr, f->expiry) < 0)
+    rc_warnsys("unable to remove expired ", addr, " from the spool") ;
+  hide(r) ;
+}
+
+/* RELAYCLIENT and the records that pass the allowlist, into modif. */
+static size_t relay (char *modif, size_t max, char const *relayclient, struct rc_found const *f, char const *addr, int logips)
+{
   char const *why ;
   unsigned int rejected = 0 ;
-  size_t w ;
-  if (!relayclient) relayclient = "" ;
-  if (strlen(relayclient) > max / 2) { rc_warn(NOT_DONE, addr, ": RELAY_CTRL_RELAYCLIENT is too long") ; return 0 ; }
-  w = str_fmt(modif, "RELAYCLIENT=") ;
+  size_t w = str_fmt(modif, "RELAYCLIENT=") ;
   w += str_fmt(modif + w, relayclient) ;
   modif[w++] = 0 ;
-  if (l->readable)
-    w = rc_records_parse(modif, max, w, l->data, l->len, getenv("RELAY_CTRL_LOG_ENV") ? &log_import : 0, (void *)addr, &rejected, &why) ;
-  else if (l->err) { errno = l->err ; rc_warnsys("relaying for ", addr, " without its records: unable to read them") ; }
+  if (f->readable)
+    w = rc_records_parse(modif, max, w, f->data, f->len, getenv("RELAY_CTRL_LOG_ENV") ? &log_import : 0, (void *)addr, &rejected, &why) ;
+  else if (f->err) { errno = f->err ; rc_warnsys("relaying for ", addr, " without its records: unable to read them") ; }
   else rc_warn("relaying for ", addr, " without its records: the spool entry is not readable") ;
-  if (!l->redis && l->readable && l->st.st_size > (off_t)sizeof(l->data))
+  if (!f->redis && f->readable && f->st.st_size > (off_t)sizeof(f->data))
   {
     char fmt[UINT64_FMT] ;
-    fmt[uint64_fmt(fmt, (uint64_t)l->st.st_size)] = 0 ;
+    fmt[uint64_fmt(fmt, (uint64_t)f->st.st_size)] = 0 ;
     rc_warn(addr, " in the spool is ", fmt, " bytes long: only the records in its first 4096 bytes were read") ;
   }
   else if (rejected)
   {
     char fmt[UINT_FMT] ;
     fmt[uint_fmt(fmt, rejected)] = 0 ;
-    rc_warn("ignored ", fmt, " record(s) of ", addr, where, ", the first for: ", why) ;
+    rc_warn("ignored ", fmt, " record(s) of ", addr, f->redis ? " in Redis" : " in the spool", ", the first for: ", why) ;
   }
-  if (!logips) return w ;
-  if (l->redis) rc_info("relaying for ", addr, " (Redis)") ;
-  else
-  {
-    char const *user = imported_user(modif, w) ;
-    if (user) rc_info("relaying for ", addr, " (user ", rc_quote(q, user), ")") ;
-    else rc_info("relaying for ", addr) ;
-  }
+  if (logips) rc_say_relaying(addr, imported_user(modif, w), f->redis, 0) ;
   return w ;
-}
-
-/* The spool's verdict, acted on. addr: the canonical address, left
-   empty if there is none. */
-static enum rc_lookup_e check (int logips, char *addr, struct rc_lookup *l)
-{
-  char q[RC_QUOTE_MAX] ;
-  char const *ip = getenv("TCPREMOTEIP") ;
-  enum rc_lookup_e v ;
-  int dirfd, inherited ;
-  if (!ip) { rc_warn("not relaying: TCPREMOTEIP is not set") ; return RC_LOOKUP_ERROR ; }
-  if (!rc_addr_canon(addr, ip, strlen(ip)))
-  {
-    rc_warn(NOT_DONE, rc_quote(q, ip), ": not an IP address") ;
-    return RC_LOOKUP_ERROR ;
-  }
-  if (rc_redis_only(1)) return RC_LOOKUP_NONE ;
-  dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
-  if (dirfd < 0) return RC_LOOKUP_NONE ;
-  v = rc_lookup_spool(dirfd, addr, 0, RC_LOOKUP_KEEP, l) ;
-  rc_lookup_say(v, l, addr, logips) ;
-  if (v == RC_LOOKUP_STALE && rc_spool_remove_stale(dirfd, addr, l->expiry) < 0)
-    rc_warnsys("unable to remove expired ", addr, " from the spool") ;
-  return v ;
 }
 
 int main (int argc, char const *const *argv)
 {
-  char modif[2 * RC_RECORDS_MAX + 32 + RC_REDIS_HIDE_MAX] ;
-  char addr[RC_ADDR_MAX] = "" ;
-  size_t max = sizeof(modif) - 20 - RC_REDIS_HIDE_MAX ;
-  char hide[24] ;
-  struct rc_lookup l ;
-  enum rc_lookup_e v = RC_LOOKUP_ERROR ;
-  size_t w = 0, hidelen ;
-  int logips ;
+  static struct run r ;
+  static struct rc_found f ;
+  char q[RC_QUOTE_MAX] ;
+  char const *ip, *relayclient ;
+  char *addr = r.addr ;
+  enum rc_verdict_e v = RC_VERDICT_ERROR ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
-  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
+  rc_settings_read(&r.s, 1) ;
   rc_log_name("relay-ctrl-check") ;
   if (argc < 2) rc_usage(USAGE) ;
-  if (getenv("RELAYCLIENT"))
+  ip = getenv("TCPREMOTEIP") ;
+  relayclient = getenv("RELAY_CTRL_RELAYCLIENT") ;
+  if (!relayclient) relayclient = "" ;
+  if (getenv("RELAYCLIENT")) { if (r.s.logips) rc_info("RELAYCLIENT is already set: leaving it") ; }
+  else if (!ip) rc_warn("not relaying: TCPREMOTEIP is not set") ;
+  else if (!rc_addr_canon(addr, ip, strlen(ip))) rc_warn("not relaying for ", rc_quote(q, ip), ": not an IP address") ;
+  else v = rc_store_lookup(&r.s, addr, RC_STORE_KEEP | RC_STORE_SMTP, &f, &step, &r) ;
+  hide(&r) ;
   {
-    if (logips) rc_info("RELAYCLIENT is already set: leaving it") ;
+    /* Sized from what goes in: no limit but the caller's own. */
+    size_t max = v == RC_VERDICT_ALLOW ? 13 + strlen(relayclient) + f.len : 0 ;
+    char modif[max + RC_SPOOL_HIDE_MAX + RC_REDIS_HIDE_MAX] ;
+    size_t w = v == RC_VERDICT_ALLOW ? relay(modif, max, relayclient, &f, addr, r.s.logips) : 0 ;
+    memcpy(modif + w, r.hide, r.hidelen) ;
+    w += r.hidelen ;
+    w += rc_redis_hide(modif + w) ;
+    rc_exec(argv + 1, modif, w) ;
   }
-  else
-  {
-    v = check(logips, addr, &l) ;
-    if (v == RC_LOOKUP_ALLOW) w = relay(modif, max, &l, addr, logips) ;
-  }
-  /* Done with the spool: not held through a Redis call. */
-  hidelen = rc_spool_hide(hide) ;
-  if (v != RC_LOOKUP_ALLOW && addr[0] && rc_lookup_redis(addr, v, logips, &l) == RC_LOOKUP_ALLOW)
-    w = relay(modif, max, &l, addr, logips) ;
-  memcpy(modif + w, hide, hidelen) ;
-  w += hidelen ;
-  w += rc_redis_hide(modif + w) ;
-  rc_exec(argv + 1, modif, w) ;
 }

@@ -14,7 +14,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <skalibs/types.h>
-#include "rc_ops.h"
+#include "rc_say.h"
 #include "rc_redis.h"
 #include "rc_drac.h"
 
@@ -23,7 +23,8 @@
 
 static rc_drac_net allowed[RC_DRAC_ALLOW_MAX] ;
 static unsigned int nallowed ;
-static int dirfd = -1, logips ;
+static int logips ;
+static struct rc_settings set ;
 
 static void read_allow (char const *file)
 {
@@ -45,14 +46,15 @@ static void read_allow (char const *file)
    spool unless Redis alone is; a DRAC call carries no user. */
 static int record (char const *addr)
 {
-  rc_redis_allow(addr, "", 0, rc_expiry()) ;
-  if (dirfd < 0) return RC_DRAC_ADD_SUCCESS ;
-  if (rc_spool_write(dirfd, addr, "", 0, 0644) < 0)
+  struct rc_why w ;
+  int r = rc_store_record(&set, RC_STORE_ALL, addr, "", 0, &w) ;
+  rc_say_expiry(&set) ;
+  if (r < 0)
   {
-    rc_warnsys("not recording login from ", addr, ": unable to write its spool entry") ;
+    rc_say_why("not recording login from ", addr, &w) ;
     return RC_DRAC_ADD_SYSERR ;
   }
-  if (logips) rc_info("recorded login from ", addr) ;
+  if (r && logips) rc_info("recorded login from ", addr) ;
   return RC_DRAC_ADD_SUCCESS ;
 }
 
@@ -117,7 +119,8 @@ int main (int argc, char const *const *argv)
   else if (s && strcmp(s, "yes") != 0) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=", rc_quote(q, s), " is not yes or no") ;
   if (!use_rpcbind && !port) rc_fatal(100, "RELAY_CTRL_DRAC_RPCBIND=no needs a fixed RELAY_CTRL_DRAC_PORT") ;
   logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
-  if (!rc_redis_only(0)) dirfd = rc_ops_spool() ;
+  rc_settings_read(&set, 0) ;
+  if (!set.redisonly) rc_spool_or_die(&set) ;
   s = getenv("RELAY_CTRL_DRAC_BIND") ;
   if (!s) s = "127.0.0.1" ;
   sock = rc_drac_bind(s, (uint16_t)port, &bound) ;

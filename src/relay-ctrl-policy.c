@@ -19,108 +19,19 @@
 #include <skalibs/unix-timed.h>
 #include <skalibs/djbunix.h>
 #include <sys/prctl.h>
-#include "rc_ops.h"
-#include "rc_redis.h"
-#include "rc_lookup.h"
+#include "rc_say.h"
+#include "rc_policy.h"
 
 #define USAGE "relay-ctrl-policy"
 #define NOT_DONE "not relaying for "
-#define LINE_MAX_LEN 2048  /* 2047 bytes and the newline */
 #define IDLE_DEFAULT 60
 #define TIMEOUT_DEFAULT 10
 #define SECONDS_MAX 3600
-#define ATTR_MAX 100
 #define ALLOW_MAX 256
 
-struct request
-{
-  char client[RC_INPUT_MAX] ;
-  size_t clientlen ;
-  int has_client, has_request ;
-  unsigned int attrs ;
-  char const *bad ;
-} ;
-
 static char const *allow = "OK" ;
-static unsigned int expiry, idle, timeout ;
-static int dirfd = -1, logips ;
-
-static void malformed (struct request *r, char const *why)
-{
-  if (!r->bad) r->bad = why ;
-}
-
-static void attribute (struct request *r, char *line, size_t len)
-{
-  char const *eq = memchr(line, '=', len) ;
-  size_t vlen ;
-  if (++r->attrs > ATTR_MAX) { malformed(r, "more than 100 attributes") ; return ; }
-  if (!eq || eq == line) { malformed(r, "a line is not name=value") ; return ; }
-  vlen = len - (size_t)(eq + 1 - line) ;
-  if (eq - line == 7 && !memcmp(line, "request", 7))
-  {
-    if (vlen != 19 || memcmp(eq + 1, "smtpd_access_policy", 19)) malformed(r, "request is not smtpd_access_policy") ;
-    r->has_request = 1 ;
-  }
-  else if (eq - line == 14 && !memcmp(line, "client_address", 14))
-  {
-    if (r->has_client) { malformed(r, "client_address given twice") ; return ; }
-    r->has_client = 1 ;
-    if (vlen >= sizeof(r->client)) { malformed(r, "client_address is too long") ; return ; }
-    memcpy(r->client, eq + 1, vlen) ;
-    r->client[vlen] = 0 ;
-    r->clientlen = vlen ;
-  }
-}
-
-/* A line within the deadline, as getlnmax; dies at the deadline, since a
-   client that is this slow holds a connection others need. */
-static int getline_by (char *line, size_t *w, tain const *deadline, int idle_wait)
-{
-  ssize_t g = timed_getlnmax_g(buffer_0, line, LINE_MAX_LEN + 2, w, '\n', deadline) ;
-  if (g < 0 && errno == ETIMEDOUT)
-  {
-    if (idle_wait) { rc_info("closing the connection: idle for longer than RELAY_CTRL_POLICY_IDLE") ; _exit(0) ; }
-    rc_fatal(111, "closing the connection: a request took longer than RELAY_CTRL_POLICY_TIMEOUT") ;
-  }
-  return (int)g ;
-}
-
-/* 1: a request, ended by an empty line. 0: the client closed the
-   connection between requests. -1: it closed it within one. The first
-   line may take RELAY_CTRL_POLICY_IDLE seconds to come, the whole
-   request RELAY_CTRL_POLICY_TIMEOUT from there. */
-static int get_request (struct request *r)
-{
-  char line[LINE_MAX_LEN + 2] ;  /* room for CR LF, and for getlnmax to see the end */
-  unsigned int lines = 0 ;
-  tain deadline ;
-  memset(r, 0, sizeof(*r)) ;
-  tain_now_g() ;
-  tain_addsec_g(&deadline, (int)idle) ;
-  for (;;)
-  {
-    size_t w = 0 ;
-    int g = getline_by(line, &w, &deadline, !lines && !w) ;
-    if (!lines) tain_addsec_g(&deadline, (int)timeout) ;
-    if (g < 0 && errno == ERANGE)
-    {
-      malformed(r, "a line is longer than 2047 bytes") ;
-      lines++ ;
-      do { w = 0 ; g = getline_by(line, &w, &deadline, 0) ; }
-      while (g < 0 && errno == ERANGE) ;
-      if (g > 0) continue ;
-    }
-    if (g < 0) rc_fatalsys(111, "unable to read a request") ;
-    if (!g) return lines || w ? -1 : 0 ;
-    w-- ;
-    if (w && line[w - 1] == '\r') w-- ;
-    if (!w) return 1 ;
-    if (w >= LINE_MAX_LEN) { malformed(r, "a line is longer than 2047 bytes") ; lines++ ; continue ; }
-    lines++ ;
-    attribute(r, line, w) ;
-  }
-}
+static unsigned int idle, timeout ;
+static struct rc_settings set ;
 
 static unsigned int seconds (char const *var, unsigned int def)
 {
@@ -132,30 +43,19 @@ static unsigned int seconds (char const *var, unsigned int def)
   return n ;
 }
 
-/* The spool's verdict, acted on as relay-ctrl-check does (an expired
+/* The spool's verdict, said as relay-ctrl-check says it (an expired
    entry is left to relay-ctrl-age). */
-static enum rc_lookup_e spool (char const *addr, struct rc_lookup *l)
+static void step (struct rc_store_ops const *store, enum rc_verdict_e v, struct rc_found *f, void *addr)
 {
-  int inherited ;
-  enum rc_lookup_e v ;
-  if (rc_redis_only(1)) return RC_LOOKUP_NONE ;
-  if (dirfd < 0)
-  {
-    dirfd = rc_spool_open(&inherited, NOT_DONE, addr) ;
-    if (dirfd < 0) return RC_LOOKUP_NONE ;
-  }
-  v = rc_lookup_spool(dirfd, addr, expiry, 0, l) ;
-  rc_lookup_say(v, l, addr, logips) ;
-  return v ;
+  if (store == &rc_store_spool) rc_say_verdict(v, f, addr, set.logips, set.redis) ;
 }
 
-static char const *decide (struct request *r)
+static char const *decide (struct rc_policy_request *r)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  struct rc_lookup l ;
-  struct rc_entry e ;
-  enum rc_lookup_e v ;
+  static struct rc_found l ;
+  static struct rc_entry e ;
   if (!r->bad && !r->has_request) r->bad = "no request attribute" ;
   if (!r->bad && !r->has_client) r->bad = "no client_address attribute" ;
   if (r->bad)
@@ -168,16 +68,12 @@ static char const *decide (struct request *r)
     rc_warn(NOT_DONE, rc_quote(q, r->client), ": not an IP address") ;
     return "DUNNO" ;
   }
-  v = spool(addr, &l) ;
-  if (v != RC_LOOKUP_ALLOW) v = rc_lookup_redis(addr, v, logips, &l) ;
-  if (v != RC_LOOKUP_ALLOW) return "DUNNO" ;
-  if (logips)
+  if (rc_store_lookup(&set, addr, RC_STORE_SMTP, &l, &step, addr) != RC_VERDICT_ALLOW) return "DUNNO" ;
+  if (set.logips)
   {
     e.user[0] = 0 ;
     if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
-    if (l.redis) rc_info("relaying for ", addr, " (Redis)") ;
-    else if (e.user[0]) rc_info("relaying for ", addr, " (user ", e.user, ")") ;
-    else rc_info("relaying for ", addr) ;
+    rc_say_relaying(addr, e.user, l.redis, 0) ;
   }
   return allow ;
 }
@@ -216,25 +112,25 @@ int main (int argc, char const *const *argv)
     if (!good) rc_fatal(100, "RELAY_CTRL_POLICY_ALLOW=", rc_quote(q, s), " is not a one-line action") ;
     allow = s ;
   }
-  expiry = rc_expiry() ;
+  rc_settings_read(&set, 1) ;
+  rc_settings_expiry(&set) ;
+  rc_say_expiry(&set) ;
   idle = seconds("RELAY_CTRL_POLICY_IDLE", IDLE_DEFAULT) ;
   timeout = seconds("RELAY_CTRL_POLICY_TIMEOUT", TIMEOUT_DEFAULT) ;
   tain_now_set_stopwatch_g() ;
   /* The timed reads need it; 1 may share the socket, so writes are
      timed too. */
   if (ndelay_on(0) < 0 || ndelay_on(1) < 0) rc_fatalsys(111, "unable to make the connection non-blocking") ;
-  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
   for (;;)
   {
-    struct request r ;
+    struct rc_policy_request r ;
     tain deadline ;
-    int g = get_request(&r) ;
+    int g = rc_policy_get(&r, idle, timeout) ;
     if (!g) return 0 ;
-    if (g < 0)
-    {
-      rc_warn("the client closed the connection in the middle of a request") ;
-      return 0 ;
-    }
+    if (g == -2) { rc_info("closing the connection: idle for longer than RELAY_CTRL_POLICY_IDLE") ; return 0 ; }
+    if (g == -3) rc_fatal(111, "closing the connection: a request took longer than RELAY_CTRL_POLICY_TIMEOUT") ;
+    if (g == -4) rc_fatalsys(111, "unable to read a request") ;
+    if (g < 0) { rc_warn("the client closed the connection in the middle of a request") ; return 0 ; }
     if (buffer_puts(buffer_1, "action=") < 0 || buffer_puts(buffer_1, decide(&r)) < 0
      || buffer_puts(buffer_1, "\n\n") < 0)
       rc_fatalsys(111, "unable to answer") ;

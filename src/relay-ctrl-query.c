@@ -8,9 +8,7 @@
 #include <skalibs/sgetopt.h>
 #include <skalibs/buffer.h>
 #include <sys/prctl.h>
-#include "rc_ops.h"
-#include "rc_redis.h"
-#include "rc_lookup.h"
+#include "rc_say.h"
 
 #define USAGE "relay-ctrl-query [ -u ] address"
 
@@ -18,8 +16,9 @@ int main (int argc, char const *const *argv)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  struct rc_entry e ;
-  struct rc_lookup found ;
+  static struct rc_entry e ;
+  static struct rc_found found ;
+  struct rc_settings set ;
   int user = 0 ;
   subgetopt l = SUBGETOPT_ZERO ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
@@ -33,11 +32,15 @@ int main (int argc, char const *const *argv)
   if (!rc_addr_canon(addr, argv[l.ind], strlen(argv[l.ind])))
     rc_fatal(100, rc_quote(q, argv[l.ind]), " is not an IP address") ;
   rc_etc_settings(argv) ;
-  switch (rc_lookup(rc_redis_only(1) ? -1 : rc_ops_spool(), addr, rc_expiry(), &found))
+  rc_settings_read(&set, 1) ;
+  if (!set.redisonly) rc_spool_or_die(&set) ;
+  rc_settings_expiry(&set) ;
+  rc_say_expiry(&set) ;
+  switch (rc_store_lookup(&set, addr, 0, &found, 0, 0))
   {
-    case RC_LOOKUP_ALLOW : break ;
-    case RC_LOOKUP_ERROR :
-      if (found.redis) return 111 ;
+    case RC_VERDICT_ALLOW : break ;
+    case RC_VERDICT_ERROR :
+      if (found.logged) return 111 ;
       if (found.err) { errno = found.err ; rc_fatalsys(111, "unable to read the spool entry of ", addr) ; }
       rc_warn(addr, " is not allowed: ", found.why) ;
       return 1 ;

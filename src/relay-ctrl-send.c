@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 #include <skalibs/types.h>
 #include <skalibs/tai.h>
-#include "rc.h"
+#include "rc_say.h"
 #include "rc_packet.h"
 #include "rc_sender.h"
 
@@ -50,12 +50,13 @@ static unsigned int setting (char const *var, unsigned int def, unsigned int max
 /* The login in this host's spool too, when relay-ctrl-chdir opened it. */
 static void record_locally (void)
 {
-  int inherited ;
-  int dirfd = rc_spool_open(&inherited, "not recording login locally from ", addr) ;
-  if (dirfd < 0) return ;
+  struct rc_settings local ;
+  struct rc_why w ;
+  rc_settings_spool(&local) ;
+  if (!local.fdstate) return ;
   get_records() ;
-  if (rc_spool_write(dirfd, addr, records, sender.recordslen, 0644) < 0)
-    rc_warnsys("not recording login locally from ", addr, ": unable to write its spool entry") ;
+  if (rc_store_record(&local, RC_STORE_SPOOL, addr, records, sender.recordslen, &w) < 0)
+    rc_say_why("not recording login locally from ", addr, &w) ;
 }
 
 /* Whatever happens here, the POP session goes on. 1 if there is
@@ -71,7 +72,7 @@ static int prepare (void)
   if (!s) { rc_warn("not sending login: neither TCPREMOTEIP nor IP is set") ; return 0 ; }
   if (!rc_addr_canon(addr, s, strlen(s))) { rc_warn(NOT_DONE, rc_quote(q, s), ": not an IP address") ; return 0 ; }
   sender.addr = addr ;
-  if (getenv("RELAY_CTRL_DIR_FD")) record_locally() ;
+  record_locally() ;
   if (strchr(addr, '%')) { rc_warn(NOT_DONE, addr, ": an address with a zone means nothing on other hosts") ; return 0 ; }
   port = (uint16_t)setting("RELAY_CTRL_PORT", 811, 65535) ;
   if (!remotes || !rc_sender_remotes(&sender, remotes, port)) { rc_warn(NOT_DONE, addr, ": no remotes in RELAY_CTRL_REMOTES") ; return 0 ; }

@@ -15,82 +15,21 @@
 #include <skalibs/tai.h>
 #include <skalibs/iopause.h>
 #include <skalibs/allreadwrite.h>
-#include "rc_ops.h"
-#include "rc_redis.h"
-#include "rc_lookup.h"
+#include "rc_say.h"
+#include "rc_netstring.h"
 
 #define USAGE "relay-ctrl-socketmap"
-#define NOT_DONE "not relaying for "
-#define REQUEST_MAX 1000
 #define REQUESTS_MAX 100000
 #define TIMEOUT_DEFAULT 300
 #define VALUE_MAX 256
 
 static char const *value = "OK" ;
-static unsigned int expiry, timeout = TIMEOUT_DEFAULT ;
-static int dirfd = -1, logips ;
-
-static char in[REQUEST_MAX + 16] ;
-static size_t inlen, inpos ;
-
-/* 1 a byte, 0 end of file, -1 idle too long, -2 read error. */
-static int next (char *c, tain const *deadline)
-{
-  while (inpos == inlen)
-  {
-    iopause_fd x = { .fd = 0, .events = IOPAUSE_READ } ;
-    ssize_t r ;
-    int p = iopause_g(&x, 1, deadline) ;
-    if (p < 0) return -2 ;
-    if (!p) return -1 ;
-    r = read(0, in, sizeof(in)) ;
-    if (r < 0) { if (errno == EINTR || errno == EAGAIN) continue ; return -2 ; }
-    if (!r) return 0 ;
-    inlen = (size_t)r ;
-    inpos = 0 ;
-  }
-  *c = in[inpos++] ;
-  return 1 ;
-}
-
-/* One netstring into req. 1 read, 0 the client closed between
-   requests, -1 idle too long, -2 read error, -3 malformed (*why). */
-static int get_request (char *req, size_t *len, char const **why)
-{
-  tain deadline ;
-  size_t n = 0, digits = 0 ;
-  char c ;
-  int r ;
-  tain_now_g() ;
-  tain_addsec_g(&deadline, timeout) ;
-  for (;;)
-  {
-    r = next(&c, &deadline) ;
-    if (r < 0) return r ;
-    if (!r) { if (!digits) return 0 ; *why = "the connection closed within a request" ; return -3 ; }
-    if (c == ':') break ;
-    if (c < '0' || c > '9') { *why = "a length is not a decimal number" ; return -3 ; }
-    if (digits && !n) { *why = "a length has a leading zero" ; return -3 ; }
-    n = 10 * n + (size_t)(c - '0') ;
-    if (++digits > 4 || n > REQUEST_MAX) { *why = "a request is longer than 1000 bytes" ; return -3 ; }
-  }
-  if (!digits) { *why = "a netstring has no length" ; return -3 ; }
-  for (size_t i = 0 ; i < n ; i++)
-  {
-    r = next(req + i, &deadline) ;
-    if (r < 0) return r ;
-    if (!r) { *why = "the connection closed within a request" ; return -3 ; }
-  }
-  r = next(&c, &deadline) ;
-  if (r < 0) return r ;
-  if (!r || c != ',') { *why = "a netstring does not end with a comma" ; return -3 ; }
-  *len = n ;
-  return 1 ;
-}
+static unsigned int timeout = TIMEOUT_DEFAULT ;
+static struct rc_settings set ;
 
 static void answer (char const *a, char const *b)
 {
-  char out[UINT_FMT + 2 + VALUE_MAX + 16 + 64] ;
+  char out[UINT_FMT + 2 + VALUE_MAX + 16 + RC_WHY_MAX] ;
   size_t w = uint_fmt(out, (unsigned int)(strlen(a) + strlen(b))) ;
   out[w++] = ':' ;
   w += str_fmt(out + w, a) ;
@@ -107,13 +46,14 @@ static void lookup (char const *key, size_t len)
 {
   char addr[RC_ADDR_MAX] ;
   char q[RC_QUOTE_MAX] ;
-  struct rc_lookup l ;
-  struct rc_entry e ;
+  static struct rc_found l ;
+  static struct rc_entry e ;
+  enum rc_verdict_e v ;
   if (len > 5 && !strncasecmp(key, "ipv6:", 5)) key += 5, len -= 5 ;
   if (!rc_addr_canon(addr, key, len))
   {
     char k[RC_INPUT_MAX] ;
-    if (logips)
+    if (set.logips)
     {
       size_t n = len < sizeof(k) - 1 ? len : sizeof(k) - 1 ;
       memcpy(k, key, n) ; k[n] = 0 ;
@@ -122,33 +62,17 @@ static void lookup (char const *key, size_t len)
     answer("NOTFOUND ", "") ;
     return ;
   }
-  switch (rc_lookup(dirfd, addr, expiry, &l))
+  v = rc_store_lookup(&set, addr, 0, &l, 0, 0) ;
+  if (v == RC_VERDICT_ALLOW)
   {
-    case RC_LOOKUP_ALLOW :
-      e.user[0] = 0 ;
-      if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
-      if (logips)
-      {
-        if (e.user[0]) rc_info("relaying for ", addr, " (user ", rc_quote(q, e.user), ")", l.redis ? " (Redis)" : "") ;
-        else rc_info("relaying for ", addr, l.redis ? " (Redis)" : "") ;
-      }
-      answer("OK ", value) ;
-      return ;
-    case RC_LOOKUP_NONE :
-      if (logips) rc_info(NOT_DONE, addr, ": no login recorded") ;
-      break ;
-    case RC_LOOKUP_STALE :
-      if (logips) rc_info(NOT_DONE, addr, ": its login has expired") ;
-      break ;
-    case RC_LOOKUP_FUTURE :
-      rc_warn(NOT_DONE, addr, ": its spool entry is dated in the future") ;
-      break ;
-    case RC_LOOKUP_ERROR :
-      if (l.err) { errno = l.err ; rc_warnsys(NOT_DONE, addr, ": ", l.why) ; }
-      else rc_warn(NOT_DONE, addr, ": ", l.why) ;
-      if (l.err || l.redis) { answer("TEMP ", l.why) ; return ; }
-      break ;
+    e.user[0] = 0 ;
+    if (l.readable) rc_entry_parse(&e, l.data, l.len) ;
+    if (set.logips) rc_say_relaying(addr, e.user, l.redis, 1) ;
+    answer("OK ", value) ;
+    return ;
   }
+  rc_say_verdict(v, &l, addr, set.logips, 0) ;
+  if (v == RC_VERDICT_ERROR && (l.err || l.redis)) { answer("TEMP ", l.why) ; return ; }
   answer("NOTFOUND ", "") ;
 }
 
@@ -167,14 +91,15 @@ static void settings (void)
   s = getenv("RELAY_CTRL_SOCKETMAP_TIMEOUT") ;
   if (s && (!uint0_scan(s, &timeout) || !timeout || timeout > 86400))
     rc_fatal(100, "RELAY_CTRL_SOCKETMAP_TIMEOUT=", rc_quote(q, s), " is not a number of seconds from 1 to 86400") ;
-  expiry = rc_expiry() ;
-  logips = !!getenv("RELAY_CTRL_LOG_IPS") ;
-  if (!rc_redis_only(1)) dirfd = rc_ops_spool() ;
+  rc_settings_read(&set, 1) ;
+  rc_settings_expiry(&set) ;
+  rc_say_expiry(&set) ;
+  if (!set.redisonly) rc_spool_or_die(&set) ;
 }
 
 int main (int argc, char const *const *argv)
 {
-  char req[REQUEST_MAX] ;
+  char req[RC_NETSTRING_MAX] ;
   (void)argv ;
   prctl(PR_SET_DUMPABLE, 0) ;
   rc_log_name("relay-ctrl-socketmap") ;
@@ -186,7 +111,7 @@ int main (int argc, char const *const *argv)
     char const *why = "malformed" ;
     char const *space ;
     size_t len = 0 ;
-    int r = get_request(req, &len, &why) ;
+    int r = rc_netstring_get(req, &len, timeout, &why) ;
     if (r == 0 || r == -1) return 0 ;
     if (r == -2) rc_fatalsys(111, "unable to read a request") ;
     if (r == -3)

@@ -15,7 +15,7 @@
 #include <sys/prctl.h>
 #include <skalibs/types.h>
 #include <skalibs/ip46.h>
-#include "rc.h"
+#include "rc_store.h"
 #include "rc_packet.h"
 
 #define USAGE "relay-ctrl-udp"
@@ -31,6 +31,7 @@ static rc_net nets[NETS_MAX] ;
 static size_t nnets ;
 static int restricted, legacy, dirfd, inherited, log_ips ;
 static rc_spool_self self ;
+static struct rc_settings store ;
 static uint16_t own_port ;
 
 /* MACs of the requests accepted within the skew window. A request dated
@@ -183,9 +184,12 @@ static void reject (char const *from, char const *why, char const *detail)
 
 static int record (char const *from, char const *addr, char const *data, size_t len)
 {
-  if (rc_spool_write_self(&self, dirfd, addr, data, len, inherited ? 0644 : 0600) < 0)
+  struct rc_why w ;
+  if (rc_store_record(&store, RC_STORE_SPOOL, addr, data, len, &w) < 0)
   {
-    rc_warnsys("not recording login from ", addr, " sent by ", from, ": unable to write its spool entry") ;
+    errno = w.err ;
+    if (w.err) rc_warnsys("not recording login from ", addr, " sent by ", from, ": ", w.text) ;
+    else rc_warn("not recording login from ", addr, " sent by ", from, ": ", w.text) ;
     return 0 ;
   }
   if (log_ips) rc_info("recorded login from ", addr, " sent by ", from) ;
@@ -417,6 +421,9 @@ int main (int argc, char const *const *argv)
   umask(0) ;
   self.pid = (uint64_t)getpid() ;
   self.umask0 = 1 ;
+  rc_settings_spool(&store) ;
+  store.dirfd = dirfd ;
+  store.self = &self ;
   for (unsigned int i = 0 ; i < BATCH ; i++)
   {
     iniov[i].iov_base = inbuf[i] ;

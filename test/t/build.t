@@ -27,11 +27,11 @@ notok "conf-cc changed: $P is out of date" upto
 mk "$P"
 ok "rebuilt with the new flags: up to date again" upto
 
-touch "$W/src/rc_ops.h"
-if grep -q 'rc_ops\.h' "$W/src/relay-ctrl-query.c"; then
-  notok "src/rc_ops.h touched: $P (which includes it) is out of date" upto
+touch "$W/src/rc_store.h"
+if grep -q 'rc_say\.h' "$W/src/relay-ctrl-query.c" && grep -q 'rc_store\.h' "$W/src/rc_say.h"; then
+  notok "src/rc_store.h touched: $P (which includes it through rc_say.h) is out of date" upto
 else
-  failed "relay-ctrl-query.c includes rc_ops.h (this test's premise)"
+  failed "relay-ctrl-query.c includes rc_store.h through rc_say.h (this test's premise)"
 fi
 mk "$P"
 touch "$W/src/relay-ctrl-chdir.c"
