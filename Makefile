@@ -135,8 +135,11 @@ $(LIB): $(LIB_OBJS) $(B)/lib.stamp
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
+# OBJ_FLAGS: one object's own flags (a target-specific CC_CMD += would
+# be lost, or doubled, when CC_CMD comes from the command line, as in
+# debian/rules).
 $(B)/%.o: src/%.c $(B)/conf.stamp | $(B)/test
-	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -c -o $@ $<
+	$(CC_CMD) $(SAN) $(DEPFLAGS) $(OBJ_FLAGS) -Isrc -c -o $@ $<
 
 $(B)/test/%.o: test/unit/%.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -c -o $@ $<
@@ -145,7 +148,7 @@ $(B)/test:
 	mkdir -p $@
 
 # The installed envdir, for the operations tools run without one.
-$(B)/rc_etc.o: CC_CMD += -DRC_ETC='"$(call first,conf-etc)"'
+$(B)/rc_etc.o: OBJ_FLAGS = -DRC_ETC='"$(call first,conf-etc)"'
 $(B)/rc_etc.o: conf-etc
 
 # src/deps-exe/PROG: what PROG links with besides PROG.o, libraries
@@ -181,8 +184,8 @@ $(B)/rc_drac_%.o: src/rc_drac_%.c src/rc.h $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc $(TIRPC_CFLAGS) -c -o $@ $<
 
 # With conf-redis no, every object from src/rc_redis*.c is the stub.
-$(B)/rc_redis.o: CC_CMD += $(REDIS_FLAGS)
-$(B)/rc_redis_%.o: CC_CMD += $(REDIS_FLAGS)
+$(B)/rc_redis.o: OBJ_FLAGS = $(REDIS_FLAGS)
+$(B)/rc_redis_%.o: OBJ_FLAGS = $(REDIS_FLAGS)
 $(B)/test/rc_redis-none.o: src/rc_redis.c $(B)/conf.stamp | $(B)/test
 	$(CC_CMD) $(SAN) $(DEPFLAGS) -Isrc -DRC_NO_REDIS -c -o $@ $<
 define noredis
@@ -219,6 +222,7 @@ build-fuzz/%.o: src/%.c $(wildcard src/*.h) | build-fuzz
 # The harnesses never reach a Redis server: its stub, and no hiredis.
 build-fuzz/rc_redis.o: FUZZ_DEFS := -DRC_NO_REDIS
 build-fuzz/rc_redis_%.o: FUZZ_DEFS := -DRC_NO_REDIS
+build-fuzz/rc_drac_%.o: FUZZ_DEFS := $(TIRPC_CFLAGS)
 $(FUZZ_LIB): $(FUZZ_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(FUZZ_OBJS)
