@@ -58,21 +58,17 @@ int rc_key_load (rc_key *k, char const *var)
 {
   char name[32] ;
   char q[RC_QUOTE_MAX] ;
-  char const *s = getenv(fdvar(name, var)) ;
+  char const *s ;
   char const *what ;
   ssize_t r ;
   int fd ;
-  if (s)
+  int have = rc_env_fd(fdvar(name, var), &fd, &s) ;
+  if (have < 0)
   {
-    unsigned int n ;
-    if (!uint0_scan(s, &n) || n > 1U << 30)
-    {
-      rc_warn(name, "=", rc_quote(q, s), " is not a file descriptor") ;
-      return -1 ;
-    }
-    fd = (int)n ;
-    what = name ;
+    rc_warn(name, "=", rc_quote(q, s), " is not a file descriptor") ;
+    return -1 ;
   }
+  if (have) what = name ;
   else
   {
     s = getenv(var) ;

@@ -39,8 +39,11 @@ static settings const *get (void)
   s.prefixlen = strlen(s.prefix) ;
   if (s.prefixlen > RC_RECORDS_MAX) s.prefixlen = RC_RECORDS_MAX ;
   s.auth.user = getenv("RELAY_CTRL_REDIS_USER") ;
-  s.auth_text = getenv(AUTH_FD) ;
-  s.auth.fd = !s.auth_text ? -1 : uint0_scan(s.auth_text, &n) && n <= 1U << 30 ? (int)n : -2 ;
+  switch (rc_env_fd(AUTH_FD, &s.auth.fd, &s.auth_text))
+  {
+    case 0 : s.auth.fd = -1 ; break ;
+    case -1 : s.auth.fd = -2 ; break ;
+  }
   s.auth.timeout_ms = RC_REDIS_TIMEOUT_DEFAULT ;
   t = getenv("RELAY_CTRL_REDIS_TIMEOUT") ;
   if (t && uint0_scan(t, &n) && n && n <= RC_REDIS_TIMEOUT_MAX) s.auth.timeout_ms = n ;

@@ -72,7 +72,7 @@ static void pad (char const *s, size_t width)
 /* The table is for people: bytes that could steer a terminal become '?'. */
 static char const *printable (char *s)
 {
-  for (char *p = s ; *p ; p++) if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) *p = '?' ;
+  for (char *p = s ; *p ; p++) if (!rc_printable(p, 1, 1)) *p = '?' ;
   return s ;
 }
 

@@ -157,13 +157,12 @@ static void one (int dirfd, char const *name, void *ctx)
 {
   struct walk *wk = ctx ;
   struct rc_item it ;
-  char addr[RC_ADDR_MAX] ;
   size_t n = strlen(name) ;
   int temporary = rc_is_temporary(name) ;
   if (temporary && wk->pred) return ;
   item(&it, name) ;
   it.temporary = temporary ;
-  it.canon = !temporary && n < RC_ADDR_MAX && rc_addr_canon(addr, name, n) && !strcmp(addr, name) ;
+  it.canon = !temporary && rc_addr_is_canonical(name, n) ;
   if (wk->pred)
   {
     struct judge j = { wk->pred, wk->ctx, &it } ;

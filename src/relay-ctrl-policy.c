@@ -107,9 +107,7 @@ int main (int argc, char const *const *argv)
   {
     char q[RC_QUOTE_MAX] ;
     size_t n = strlen(s) ;
-    int good = n && n < ALLOW_MAX ;
-    for (size_t i = 0 ; good && i < n ; i++) if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) good = 0 ;
-    if (!good) rc_fatal(100, "RELAY_CTRL_POLICY_ALLOW=", rc_quote(q, s), " is not a one-line action") ;
+    if (!n || n >= ALLOW_MAX || rc_printable(s, n, 0) != n) rc_fatal(100, "RELAY_CTRL_POLICY_ALLOW=", rc_quote(q, s), " is not a one-line action") ;
     allow = s ;
   }
   rc_settings_read(&set, 1) ;

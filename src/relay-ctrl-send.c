@@ -95,9 +95,8 @@ static int prepare (void)
 
 static void close_fd (char const *var)
 {
-  char const *s = getenv(var) ;
-  unsigned int n ;
-  if (s && uint0_scan(s, &n) && n > 2 && n <= 1U << 30) close((int)n) ;
+  int fd ;
+  if (rc_env_fd(var, &fd, 0) > 0 && fd > 2) close(fd) ;
 }
 
 /* Two forks, so the sender is nobody's child and PROG reaps nothing; it

@@ -83,9 +83,7 @@ static void settings (void)
   if (s)
   {
     size_t n = strlen(s) ;
-    int good = n && n < VALUE_MAX ;
-    for (size_t i = 0 ; good && i < n ; i++) if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) good = 0 ;
-    if (!good) rc_fatal(100, "RELAY_CTRL_SOCKETMAP_VALUE=", rc_quote(q, s), " is not a one-line value") ;
+    if (!n || n >= VALUE_MAX || rc_printable(s, n, 0) != n) rc_fatal(100, "RELAY_CTRL_SOCKETMAP_VALUE=", rc_quote(q, s), " is not a one-line value") ;
     value = s ;
   }
   s = getenv("RELAY_CTRL_SOCKETMAP_TIMEOUT") ;

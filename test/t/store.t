@@ -1,6 +1,7 @@
 # The store seam (issue 12): what goes through its one lookup and its
 # one record path. Each of these failed before it.
 . "$RC_TOP/test/lib.sh"
+plan 20
 PY="python3 $TOP/test/udp/packet.py"
 mkspool
 
@@ -23,7 +24,7 @@ P=$(( 20000 + RANDOM % 12000 ))
 env -i PATH="$PATH_T" RELAY_CTRL_LEGACY=1 RELAY_CTRL_SENDERS=127.0.0.1 RELAY_CTRL_DIR="$SPOOL" RELAY_CTRL_BIND=127.0.0.1 RELAY_CTRL_PORT=$P relay-ctrl-udp 2>"$T/udp.log" </dev/null >/dev/null &
 UDP=$!
 cleanup "kill $UDP 2>/dev/null"
-for ((i = 0; i < 150; i++)); do grep -q 'listening on' "$T/udp.log" && break; sleep 0.02; done
+for ((i = 0; i < 150; i++)); do grep -qs 'listening on' "$T/udp.log" && break; sleep 0.02; done
 ans=$($PY send 127.0.0.1 $P --raw "$(printf 192.0.2.4 | od -An -tx1 | tr -d ' \n')")
 is "$ans" 00 "relay-ctrl-udp (by path) answers a login"
 is "$(stat -c %a "$SPOOL/192.0.2.4" 2>&1)" 644 "relay-ctrl-udp by path: 0644, not 0600"
