@@ -396,8 +396,8 @@ int main (int argc, char const *const *argv)
   if (argc > 1) rc_usage(USAGE) ;
   configure(&bind, &port) ;
   dirfd = rc_spool_open(&inherited, "no login can be recorded", "") ;
-  if (dirfd < 0) rc_fatal(111, "no spool") ;
-  if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) rc_fatal(111, "the spool is not a directory") ;
+  if (dirfd < 0) rc_fatal(100, "no spool") ;
+  if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) rc_fatal(100, "the spool is not a directory") ;
   fd = socket_udp46_b(bind.is6) ;
   if (fd < 0) rc_fatalsys(111, "unable to create a UDP socket") ;
   text[ip46_fmt(text, &bind)] = 0 ;
