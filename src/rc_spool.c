@@ -62,7 +62,9 @@ int rc_spool_write (int dirfd, char const *name, char const *data, size_t len, u
 }
 
 /* As rc_spool_write; with self->umask0 (the caller set umask 0) the
-   mode given to openat is the file's, so no fchmod. */
+   mode given to openat is the file's, so no fchmod; with self->keepfd
+   (a local file system, where close reports no write error) the new
+   file is not closed, and its descriptor is returned instead of 0. */
 int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name, char const *data, size_t len, unsigned int mode)
 {
   char tmp[RC_UNIQUE_MAX] ;
@@ -71,9 +73,13 @@ int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name,
   fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) ;
   if (fd < 0) return -1 ;
   if ((!self->umask0 && fchmod(fd, mode) < 0) || allwrite(fd, data, len) < len) goto err ;
-  if (close(fd) < 0) { fd = -1 ; goto err ; }
-  if (renameat(dirfd, tmp, dirfd, name) == 0) return 0 ;
-  fd = -1 ;
+  if (!self->keepfd)
+  {
+    int r = close(fd) ;
+    fd = -1 ;
+    if (r < 0) goto err ;
+  }
+  if (renameat(dirfd, tmp, dirfd, name) == 0) return fd >= 0 ? fd : 0 ;
  err:
   e = errno ;
   if (fd >= 0) close(fd) ;

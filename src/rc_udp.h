@@ -55,4 +55,11 @@ struct rc_udp_login_s
 } ;
 extern char const *rc_udp_request_check (rc_udp_login *, rc_udp_receiver const *, char const *, size_t, ip46 const *, uint64_t, char *) ;
 
+/* rc_udp_entries.c: the entries this receiver wrote, kept open to be
+   refreshed in place. */
+extern size_t rc_udp_entries_init (int, unsigned int) ;
+extern int rc_udp_entries_refresh (int, char const *, char const *, size_t, int64_t) ;
+extern void rc_udp_entries_keep (char const *, char const *, size_t, int, int64_t) ;
+extern void rc_udp_entries_sweep (int64_t) ;
+
 #endif

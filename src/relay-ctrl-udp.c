@@ -7,6 +7,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -38,12 +39,20 @@ static void reject (char const *from, char const *why, char const *detail)
   rc_warn("ignored packet from ", from, ": ", why, detail) ;
 }
 
+/* A login this receiver recorded, with the same records, is refreshed
+   in place (rc_udp_entries.c says why that is safe); else written. */
 static int record (char const *from, char const *addr, char const *data, size_t len)
 {
-  if (rc_spool_write_self(&writer, dirfd, addr, data, len, inherited ? 0644 : 0600) < 0)
+  int64_t now = (int64_t)time(0) ;
+  if (!rc_udp_entries_refresh(dirfd, addr, data, len, now))
   {
-    rc_warnsys("not recording login from ", addr, " sent by ", from, ": unable to write its spool entry") ;
-    return 0 ;
+    int fd = rc_spool_write_self(&writer, dirfd, addr, data, len, inherited ? 0644 : 0600) ;
+    if (fd < 0)
+    {
+      rc_warnsys("not recording login from ", addr, " sent by ", from, ": unable to write its spool entry") ;
+      return 0 ;
+    }
+    if (writer.keepfd) rc_udp_entries_keep(addr, data, len, fd, now) ;
   }
   if (log_ips) rc_info("recorded login from ", addr, " sent by ", from) ;
   return 1 ;
@@ -160,6 +169,10 @@ int main (int argc, char const *const *argv)
   umask(0) ;
   writer.pid = (uint64_t)getpid() ;
   writer.umask0 = 1 ;
+  writer.keepfd = rc_udp_entries_init(dirfd, rc_expiry()) > 0 ;
+  /* Wakes up once a minute when idle, to close the files kept too long. */
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 60 }, sizeof(struct timeval)) < 0)
+    rc_fatalsys(111, "unable to set a receive timeout") ;
   for (;;)
   {
     rc_datagram const *d ;
@@ -168,5 +181,6 @@ int main (int argc, char const *const *argv)
     if (n < 0 && errno != EINTR && errno != EAGAIN) rc_warnsys("unable to receive a packet") ;
     for (int i = 0 ; i < n ; i++) handle(d + i) ;
     while ((from = rc_udp_batch_flush(fd))) rc_warnsys("unable to answer ", from) ;
+    rc_udp_entries_sweep((int64_t)time(0)) ;
   }
 }
