@@ -82,3 +82,29 @@ for at in 0.2 0.6; do
   is "$(ls -A "$S" | grep -c '^\.old\.')" 0 "no .old.* file left (login at ${at}s)"
 done
 hasnt "$(cat "$T/udp.log")" "warning" "the receiver warned of nothing"
+
+is "$(stat -c %a "$S/$X")" 600 "entries made with mode 0600 (spool from RELAY_CTRL_DIR)"
+is "$(ls -A "$S" | grep -c '^\.tmp\.')" 0 "no .tmp.* file left"
+
+# The same as an unprivileged user: before Linux 6.10 it may not link an
+# unnamed file into place (no CAP_DAC_READ_SEARCH), and the temporary
+# name is used; since, it may link a file it opened itself.
+kill $! 2>/dev/null
+P=$((P + 1))
+mkspool; S=$SPOOL
+env -i RELAY_CTRL_DIR="$S" TCPREMOTEIP=$X USER=carol "$BIN/relay-ctrl-allow"
+env -i PATH="$PATH_T" RELAY_CTRL_DIR="$S" RELAY_CTRL_KEY="$KEY" RELAY_CTRL_BIND=127.0.0.1 RELAY_CTRL_PORT=$P \
+  relay-ctrl-keyfd relay-ctrl-chdir setuidgid nobody relay-ctrl-udp 2>"$T/udp2.log" </dev/null >/dev/null &
+cleanup "kill $! 2>/dev/null"
+for ((i = 0; i < 150; i++)); do grep -q 'info: listening on' "$T/udp2.log" && break; sleep 0.02; done
+has "$(cat "$T/udp2.log")" "info: listening on 127\.0\.0\.1 port $P" "receiver started as nobody"
+Y=192.0.2.20
+ok "as nobody: a new entry" login $Y erin
+is "$(content "$S/$Y"):$(stat -c '%U %a' "$S/$Y")" "USER=erin :nobody 644" "with its records, nobody's, mode 0644 (spool from RELAY_CTRL_DIR_FD)"
+first=$(ino "$S/$Y")
+ok "as nobody: the same login again" login $Y erin
+is "$(cmp_ino "$(ino "$S/$Y")" "$first")" "$(same_or_new)" "refreshed in place"
+ok "as nobody: over an entry it did not write" login $X erin
+is "$(content "$S/$X")" "USER=erin " "replaced"
+is "$(ls -A "$S" | grep -c '^\.tmp\.')" 0 "no .tmp.* file left"
+hasnt "$(cat "$T/udp2.log")" "warning" "the receiver warned of nothing"
