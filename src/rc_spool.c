@@ -83,7 +83,7 @@ int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name,
   static int unnamed_fails ;
   char tmp[RC_UNIQUE_MAX] ;
   int fd, e ;
-  rc_spool_unique_name_pid(tmp, RC_TMP_PREFIX, self->pid) ;
+  tmp[0] = 0 ;
   if (self->keepfd && !unnamed_fails)
   {
     fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode) ;
@@ -92,6 +92,7 @@ int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name,
     else if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0) return fd ;
     else if (errno == EEXIST)
     {
+      rc_spool_unique_name_pid(tmp, RC_TMP_PREFIX, self->pid) ;
       if (linkat(fd, "", dirfd, tmp, AT_EMPTY_PATH) < 0) goto err ;
       if (renameat(dirfd, tmp, dirfd, name) == 0) return fd ;
       goto err ;
@@ -102,6 +103,7 @@ int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name,
       close(fd) ;
     }
   }
+  rc_spool_unique_name_pid(tmp, RC_TMP_PREFIX, self->pid) ;
   fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) ;
   if (fd < 0) return -1 ;
   if ((!self->umask0 && fchmod(fd, mode) < 0) || allwrite(fd, data, len) < len) goto err ;
@@ -115,7 +117,7 @@ int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name,
  err:
   e = errno ;
   if (fd >= 0) close(fd) ;
-  unlinkat(dirfd, tmp, 0) ;
+  if (tmp[0]) unlinkat(dirfd, tmp, 0) ;
   errno = e ;
   return -1 ;
 }
