@@ -143,7 +143,7 @@ $(B)/test/rc-hmac-unit: $(B)/test/rc-hmac-unit.o $(B)/rc_hmac.o $(B)/rc_sha256.o
 $(B)/test/rc-packet-unit: $(B)/test/rc-packet-unit.o $(B)/rc_packet.o $(B)/rc_hmac.o $(B)/rc_sha256.o
 	$(LD_CMD) $(SAN) -o $@ $^ $(LIBS)
 $(addprefix $(B)/,rc_hmac.o rc_packet.o rc_key.o rc_net.o relay-ctrl-send.o relay-ctrl-udp.o relay-ctrl-keyfd.o test/rc-hmac-unit.o test/rc-packet-unit.o): src/rc_packet.h
-$(addprefix $(B)/,relay-ctrl-udp.o rc_udp_request.o rc_replay.o rc_udp_batch.o rc_udp_entries.o): src/rc_packet.h src/rc_udp.h
+$(addprefix $(B)/,relay-ctrl-udp.o rc_udp_config.o rc_udp_request.o rc_replay.o rc_udp_batch.o rc_udp_entries.o): src/rc_packet.h src/rc_udp.h
 $(addprefix $(B)/,rc_hmac.o rc_sha256.o): src/rc_sha256.h
 
 $(B)/test/rc_spool-delay.o: src/rc_spool.c src/rc.h $(B)/conf.stamp | $(B)/test

@@ -44,6 +44,22 @@ struct rc_udp_receiver_s
   unsigned int nkeys ;
   uint16_t port ;
 } ;
+/* rc_udp_config.c: the settings, from the environment: 0, or why they
+   are wrong (msg, RC_UDP_MSG_MAX bytes, says it). */
+#define RC_UDP_NETS_MAX 64
+#define RC_UDP_MSG_MAX 256
+typedef struct rc_udp_settings_s rc_udp_settings ;
+struct rc_udp_settings_s
+{
+  rc_key keys[2] ;
+  rc_udp_receiver receiver ;
+  rc_net nets[RC_UDP_NETS_MAX] ;
+  size_t nnets ;
+  int restricted, legacy, log_ips ;
+  ip46 bind ;
+} ;
+extern char const *rc_udp_settings_read (rc_udp_settings *, char *) ;
+
 typedef struct rc_udp_login_s rc_udp_login ;
 struct rc_udp_login_s
 {

@@ -2,10 +2,9 @@
    reports from other hosts. Runs for ever under supervise. */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -18,13 +17,9 @@
 #include "rc_udp.h"
 
 #define USAGE "relay-ctrl-udp"
-#define NETS_MAX 64
 
-static rc_key keys[2] ;
-static rc_udp_receiver self = { .keys = keys } ;
-static rc_net nets[NETS_MAX] ;
-static size_t nnets ;
-static int restricted, legacy, dirfd, inherited, log_ips ;
+static rc_udp_settings set ;
+static int dirfd, inherited ;
 static rc_spool_self writer ;
 
 static uint64_t now_ns (void)
@@ -54,7 +49,7 @@ static int record (char const *from, char const *addr, char const *data, size_t 
     }
     if (writer.keepfd) rc_udp_entries_keep(addr, data, len, fd, now) ;
   }
-  if (log_ips) rc_info("recorded login from ", addr, " sent by ", from) ;
+  if (set.log_ips) rc_info("recorded login from ", addr, " sent by ", from) ;
   return 1 ;
 }
 
@@ -64,7 +59,7 @@ static void authenticated (rc_datagram const *d, char const *from)
   char answer[RC_PACKET_MAX] ;
   char detail[RC_QUOTE_MAX] ;
   uint64_t now = now_ns() ;
-  char const *why = rc_udp_request_check(&login, &self, d->buf, d->len, &d->to, now, detail) ;
+  char const *why = rc_udp_request_check(&login, &set.receiver, d->buf, d->len, &d->to, now, detail) ;
   if (why) { reject(from, why, detail) ; return ; }
   if (!rc_replay_floor_keep(dirfd, login.p.tsns))
   {
@@ -80,7 +75,7 @@ static void authenticated (rc_datagram const *d, char const *from)
 static void unauthenticated (rc_datagram const *d, char const *from)
 {
   char addr[RC_ADDR_MAX] ;
-  if (!legacy) { reject(from, "unauthenticated datagram, and RELAY_CTRL_LEGACY is not set", "") ; return ; }
+  if (!set.legacy) { reject(from, "unauthenticated datagram, and RELAY_CTRL_LEGACY is not set", "") ; return ; }
   if (!rc_addr_canon(addr, d->buf, d->len) || strchr(addr, '%')) { reject(from, "unauthenticated datagram that is not an IP address", "") ; return ; }
   if (record(from, addr, "", 0)) rc_udp_batch_reply(d, "", 1, from) ;
 }
@@ -97,7 +92,7 @@ static void handle (rc_datagram const *d)
   from[n++] = ':' ;
   n += uint16_fmt(from + n, d->port) ;
   from[n] = 0 ;
-  if (restricted && !rc_nets_match(nets, nnets, ip, is6)) reject(from, "sender not in RELAY_CTRL_SENDERS", "") ;
+  if (set.restricted && !rc_nets_match(set.nets, set.nnets, ip, is6)) reject(from, "sender not in RELAY_CTRL_SENDERS", "") ;
   else if (!d->len) reject(from, "empty packet", "") ;
   else if (d->len > RC_PACKET_MAX) reject(from, "oversized packet", "") ;
   else if (d->buf[0] == RC_PACKET_VERSION) authenticated(d, from) ;
@@ -105,65 +100,32 @@ static void handle (rc_datagram const *d)
   else unauthenticated(d, from) ;
 }
 
-static void configure (ip46 *bind, uint16_t *port)
-{
-  char q[RC_QUOTE_MAX] ;
-  char const *s ;
-  int r = rc_key_load(keys, "RELAY_CTRL_KEY") ;
-  if (r < 0) rc_fatal(100, "no usable key") ;
-  self.nkeys = (unsigned int)r ;
-  r = rc_key_load(keys + self.nkeys, "RELAY_CTRL_KEY_OLD") ;
-  if (r < 0) rc_fatal(100, "no usable old key") ;
-  if (r && !self.nkeys) rc_fatal(100, "RELAY_CTRL_KEY_OLD is set without RELAY_CTRL_KEY") ;
-  self.nkeys += (unsigned int)r ;
-  s = getenv("RELAY_CTRL_LEGACY") ;
-  legacy = s && *s && strcmp(s, "0") ;
-  if (!self.nkeys && !legacy) rc_fatal(100, "no key configured: set RELAY_CTRL_KEY to a key file, or RELAY_CTRL_LEGACY=1 to accept unauthenticated datagrams") ;
-  s = getenv("RELAY_CTRL_SENDERS") ;
-  if (s)
-  {
-    char const *bad ;
-    nnets = rc_nets_scan(nets, NETS_MAX, s, &bad) ;
-    if (bad) rc_fatal(100, "RELAY_CTRL_SENDERS: not an address or network: ", rc_quote(q, bad)) ;
-    restricted = 1 ;
-  }
-  else if (legacy) rc_fatal(100, "RELAY_CTRL_LEGACY needs RELAY_CTRL_SENDERS: otherwise anyone who can reach the port can open relaying") ;
-  s = getenv("RELAY_CTRL_BIND") ;
-  if (!s) s = "127.0.0.1" ;
-  if (inet_pton(AF_INET, s, bind->ip) == 1) bind->is6 = 0 ;
-  else if (inet_pton(AF_INET6, s, bind->ip) == 1) bind->is6 = 1 ;
-  else rc_fatal(100, "RELAY_CTRL_BIND=", rc_quote(q, s), " is not an IP address") ;
-  log_ips = !!getenv("RELAY_CTRL_LOG_IPS") ;
-  s = getenv("RELAY_CTRL_PORT") ;
-  *port = 811 ;
-  if (s && (!uint160_scan(s, port) || !*port)) rc_fatal(100, "RELAY_CTRL_PORT=", rc_quote(q, s), " is not a port number") ;
-}
-
 int main (int argc, char const *const *argv)
 {
   char text[IP46_FMT] ;
   char fmt[UINT16_FMT] ;
-  ip46 bind ;
+  char msg[RC_UDP_MSG_MAX] ;
+  ip46 const *bind = &set.bind ;
   struct stat st ;
   int fd, one = 1 ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
   (void)argv ;
   rc_log_name("relay-ctrl-udp") ;
   if (argc > 1) rc_usage(USAGE) ;
-  configure(&bind, &self.port) ;
+  if (rc_udp_settings_read(&set, msg)) rc_fatal(100, msg) ;
   dirfd = rc_spool_open(&inherited, "no login can be recorded", "") ;
   if (dirfd < 0) rc_fatal(100, "no spool") ;
   if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) rc_fatal(100, "the spool is not a directory") ;
-  fd = socket_udp46_b(bind.is6) ;
+  fd = socket_udp46_b(bind->is6) ;
   if (fd < 0) rc_fatalsys(111, "unable to create a UDP socket") ;
-  text[ip46_fmt(text, &bind)] = 0 ;
-  fmt[uint16_fmt(fmt, self.port)] = 0 ;
-  if (socket_bind46(fd, &bind, self.port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
-  if ((bind.is6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))
+  text[ip46_fmt(text, bind)] = 0 ;
+  fmt[uint16_fmt(fmt, set.receiver.port)] = 0 ;
+  if (socket_bind46(fd, bind, set.receiver.port) < 0) rc_fatalsys(111, "unable to bind to ", text, " port ", fmt) ;
+  if ((bind->is6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))
                 : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) < 0)
     rc_fatalsys(111, "unable to ask for the destination address of datagrams") ;
   rc_replay_floor_load(dirfd, now_ns()) ;
-  rc_info("listening on ", text, " port ", fmt, self.nkeys ? (legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", restricted ? "" : ", from any sender") ;
+  rc_info("listening on ", text, " port ", fmt, set.receiver.nkeys ? (set.legacy ? ", authenticated and legacy" : ", authenticated") : ", legacy only", set.restricted ? "" : ", from any sender") ;
   /* Files are made with their final mode, so rc_spool_write needs no
      fchmod; and the pid for their temporary names is got once. */
   umask(0) ;
@@ -177,7 +139,7 @@ int main (int argc, char const *const *argv)
   {
     rc_datagram const *d ;
     char const *from ;
-    int n = rc_udp_batch_recv(fd, &bind, &d) ;
+    int n = rc_udp_batch_recv(fd, bind, &d) ;
     if (n < 0 && errno != EINTR && errno != EAGAIN) rc_warnsys("unable to receive a packet") ;
     for (int i = 0 ; i < n ; i++) handle(d + i) ;
     while ((from = rc_udp_batch_flush(fd))) rc_warnsys("unable to answer ", from) ;
