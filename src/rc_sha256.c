@@ -34,7 +34,7 @@ static void blocks (uint32_t *s, unsigned char const *p, size_t n)
   for (; n ; n--, p += 64)
   {
     __m128i save0 = st0, save1 = st1, w[4] ;
-    for (unsigned int j = 0 ; j < 16 ; j++)
+    for (size_t j = 0 ; j < 16 ; j++)
     {
       __m128i m ;
       if (j < 4) w[j] = _mm_shuffle_epi8(_mm_loadu_si128((__m128i const *)(p + 16 * j)), bswap) ;
@@ -81,7 +81,7 @@ static void finish (uint32_t *s, unsigned char const *data, size_t len, unsigned
   last[rest] = 0x80 ;
   for (unsigned int i = 0 ; i < 8 ; i++) last[n - 1 - i] = (unsigned char)(bits >> (8 * i)) ;
   blocks(s, last, n / 64) ;
-  for (unsigned int i = 0 ; i < 8 ; i++)
+  for (size_t i = 0 ; i < 8 ; i++)
   {
     digest[4 * i] = (unsigned char)(s[i] >> 24) ;
     digest[4 * i + 1] = (unsigned char)(s[i] >> 16) ;
