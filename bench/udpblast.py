@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """bench/udpblast.py HOST PORT KEYFILE N WINDOW [legacy]: sends N valid
 requests to relay-ctrl-udp, pre-built (HMAC-SHA256, distinct timestamps
-1 us apart starting now, addresses 10.0.0.0 + i mod 10000, USER=bench),
+1 us apart starting now, addresses 10.0.0.0 + i mod 10000, the RECEIVER
+item naming HOST PORT, USER=bench),
 keeping up to WINDOW unanswered at a time, and counts the answers.
 "legacy": bare-address datagrams instead (relay-ctrl 3.2's format).
-bench/udpblast.py --dump FILE KEYFILE N [legacy]: writes the same
-datagrams to FILE, each a 2-byte big-endian length then the bytes, for
+bench/udpblast.py --dump FILE KEYFILE N HOST PORT [legacy]: writes the
+same datagrams, for the receiver on HOST PORT, to FILE, each a 2-byte big-endian length then the bytes, for
 the C sender bench/udpflood.
 Prints: sent answered seconds rate rate-after-4096
 (rate-after-4096: answers per second once 4096 were answered, i.e. with
@@ -15,13 +16,14 @@ import hmac, hashlib, ipaddress, select, socket, sys, time
 def main(argv):
     dump = argv[0] == "--dump"
     if dump:
-        out, keyfile, n = argv[1], argv[2], int(argv[3])
-        legacy = len(argv) > 4 and argv[4] == "legacy"
+        out, keyfile, n, host, port = argv[1], argv[2], int(argv[3]), argv[4], int(argv[5])
+        legacy = len(argv) > 6 and argv[6] == "legacy"
     else:
         host, port, keyfile, n, window = argv[0], int(argv[1]), argv[2], int(argv[3]), int(argv[4])
         legacy = len(argv) > 5 and argv[5] == "legacy"
     key = open(keyfile, "rb").read()
     def item(t, d): return bytes([t, len(d)]) + d
+    rcv = ipaddress.ip_address(host).packed + port.to_bytes(2, "big")
     t0 = time.time()
     pkts = []
     for i in range(n):
@@ -29,7 +31,7 @@ def main(argv):
         if legacy:
             pkts.append(str(a).encode())
             continue
-        p = bytes([1]) + item(1, b"") + item(3, ("%.9f" % (t0 + i * 1e-6)).encode()) + item(4, a.packed) + item(6, b"USER=bench")
+        p = bytes([1]) + item(1, b"") + item(3, ("%.9f" % (t0 + i * 1e-6)).encode()) + item(4, a.packed) + item(8, rcv) + item(6, b"USER=bench")
         pkts.append(p + item(7, hmac.new(key, p, hashlib.sha256).digest()) + b"\0")
     if dump:
         with open(out, "wb") as f:

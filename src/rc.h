@@ -68,13 +68,14 @@ extern size_t rc_spool_hide (char *) ;  /* rc_say.c */
 #define RC_UNIQUE_MAX (8 + 3 * 21)
 extern void rc_spool_unique_name (char *, char const *) ;
 extern void rc_spool_unique_name_pid (char *, char const *, uint64_t) ;
-/* What a program writing many entries knows once: its pid, and whether
-   it set its umask to 0. */
+/* What a program writing many entries knows once: its pid, whether it
+   set its umask to 0, and whether it keeps the files it writes open. */
 typedef struct rc_spool_self_s rc_spool_self ;
 struct rc_spool_self_s
 {
   uint64_t pid ;
   int umask0 ;
+  int keepfd ;
 } ;
 extern int rc_spool_write_self (rc_spool_self const *, int, char const *, char const *, size_t, unsigned int) ;
 extern int rc_spool_remove_stale_onto (int, char const *, unsigned int, char const *) ;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <skalibs/sha256.h>
 #include "rc_packet.h"
+#include "rc_sha256.h"
 
 #define BLOCK 64
 
@@ -60,10 +61,14 @@ void rc_hmac_sha256 (char *mac, char const *key, size_t keylen, char const *data
     sha256_final(&inner, k) ;
     pads(&inner, &outer, k) ;
   }
+  /* with the pad blocks hashed (b == 0), the CPU's SHA instructions */
+  if (inner.b || outer.b || !rc_sha256_hmac_fast(mac, inner.buf, outer.buf, data, len))
+  {
   sha256_update(&inner, data, len) ;
   sha256_final(&inner, digest) ;
   sha256_update(&outer, digest, 32) ;
   sha256_final(&outer, mac) ;
+  }
   memset(k, 0, BLOCK) ;
   memset(&inner, 0, sizeof(inner)) ;
   memset(&outer, 0, sizeof(outer)) ;

@@ -63,23 +63,63 @@ int rc_spool_write (int dirfd, char const *name, char const *data, size_t len, u
   return rc_spool_write_self(&self, dirfd, name, data, len, mode) ;
 }
 
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+
 /* As rc_spool_write; with self->umask0 (the caller set umask 0) the
-   mode given to openat is the file's, so no fchmod. */
+   mode given to openat is the file's, so no fchmod; with self->keepfd
+   (a local file system, where close reports no write error) the new
+   file is not closed, and its descriptor is returned instead of 0, and
+   it is first tried as an unnamed file (O_TMPFILE), written, then linked
+   into place, which never replaces an entry and costs one name less
+   than a temporary one renamed; if an entry is there, the unnamed file
+   is linked under a temporary name and renamed over it. Linking an
+   unnamed file needs CAP_DAC_READ_SEARCH before Linux 6.10: without it,
+   or where the file system has no O_TMPFILE, the temporary name only. */
 int rc_spool_write_self (rc_spool_self const *self, int dirfd, char const *name, char const *data, size_t len, unsigned int mode)
 {
+  static int unnamed_fails ;
   char tmp[RC_UNIQUE_MAX] ;
   int fd, e ;
+  tmp[0] = 0 ;
+  if (self->keepfd && !unnamed_fails)
+  {
+    fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode) ;
+    if (fd < 0) unnamed_fails = errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ;
+    else if ((!self->umask0 && fchmod(fd, mode) < 0) || allwrite(fd, data, len) < len) goto err ;
+    else if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0) return fd ;
+    else if (errno == EEXIST)
+    {
+      rc_spool_unique_name_pid(tmp, RC_TMP_PREFIX, self->pid) ;
+      if (linkat(fd, "", dirfd, tmp, AT_EMPTY_PATH) < 0) goto err ;
+      if (renameat(dirfd, tmp, dirfd, name) == 0) return fd ;
+      goto err ;
+    }
+    else
+    {
+      unnamed_fails = errno == ENOENT || errno == EPERM ;
+      close(fd) ;
+    }
+  }
   rc_spool_unique_name_pid(tmp, RC_TMP_PREFIX, self->pid) ;
   fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) ;
   if (fd < 0) return -1 ;
   if ((!self->umask0 && fchmod(fd, mode) < 0) || allwrite(fd, data, len) < len) goto err ;
-  if (close(fd) < 0) { fd = -1 ; goto err ; }
-  if (renameat(dirfd, tmp, dirfd, name) == 0) return 0 ;
-  fd = -1 ;
+  if (!self->keepfd)
+  {
+    int r = close(fd) ;
+    fd = -1 ;
+    if (r < 0) goto err ;
+  }
+  if (renameat(dirfd, tmp, dirfd, name) == 0) return fd >= 0 ? fd : 0 ;
  err:
   e = errno ;
   if (fd >= 0) close(fd) ;
-  unlinkat(dirfd, tmp, 0) ;
+  if (tmp[0]) unlinkat(dirfd, tmp, 0) ;
   errno = e ;
   return -1 ;
 }

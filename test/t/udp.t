@@ -226,7 +226,10 @@ is "$RC" 100 "bad RELAY_CTRL_BIND: exit 100"
 run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_PORT=70000 -- relay-ctrl-udp
 is "$RC" 100 "bad RELAY_CTRL_PORT: exit 100"
 run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$T/missing" -- relay-ctrl-udp
-is "$RC" 111 "missing spool: exit 111"
+is "$RC" 100 "missing spool: exit 100 (bad configuration)"
+has "$ERR" "fatal: no spool" "and says so"
+run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR_FD=0 -- relay-ctrl-udp
+is "$RC:$(grep -c 'fatal: the spool is not a directory' <<<"$ERR")" 100:1 "spool fd on /dev/null, not a directory: exit 100"
 run RELAY_CTRL_KEY="$KEY" RELAY_CTRL_DIR="$B" RELAY_CTRL_BIND=127.0.0.2 RELAY_CTRL_PORT=$PB -- relay-ctrl-udp
 is "$RC" 111 "port in use: exit 111"
 has "$ERR" "fatal: unable to bind to 127\.0\.0\.2 port $PB: " "and says where"

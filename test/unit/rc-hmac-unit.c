@@ -1,9 +1,14 @@
 /* HMAC-SHA256 against RFC 4231 test cases 1-4, 6 and 7 (case 5 is a
-   truncated output, which we never use). Prints one line per case. */
+   truncated output, which we never use), and against the plain
+   construction over skalibs' SHA-256 for every data length 0-300 and key
+   length 1-140 (rc_hmac_sha256 may take the CPU's SHA instructions).
+   Prints one line per case. */
 
 #include <stdio.h>
 #include <string.h>
+#include <skalibs/sha256.h>
 #include "rc_packet.h"
+#include "rc_sha256.h"
 
 static void hex (char *out, char const *in, size_t len)
 {
@@ -22,6 +27,36 @@ static int check (char const *name, char const *key, size_t keylen, char const *
   return ok ;
 }
 
+static void plain (char *mac, char const *key, size_t keylen, char const *data, size_t len)
+{
+  SHA256Schedule c ;
+  char k[64] = { 0 }, pad[64], inner[32] ;
+  if (keylen > 64) { sha256_init(&c) ; sha256_update(&c, key, keylen) ; sha256_final(&c, k) ; }
+  else memcpy(k, key, keylen) ;
+  for (int i = 0 ; i < 64 ; i++) pad[i] = k[i] ^ 0x36 ;
+  sha256_init(&c) ; sha256_update(&c, pad, 64) ; sha256_update(&c, data, len) ; sha256_final(&c, inner) ;
+  for (int i = 0 ; i < 64 ; i++) pad[i] = k[i] ^ 0x5c ;
+  sha256_init(&c) ; sha256_update(&c, pad, 64) ; sha256_update(&c, inner, 32) ; sha256_final(&c, mac) ;
+}
+
+static int lengths (void)
+{
+  char key[140], data[300], a[RC_MAC_LEN], b[RC_MAC_LEN] ;
+  uint32_t s[8] = { 0 } ;
+  int fast = rc_sha256_hmac_fast(a, s, s, data, 0) ;
+  for (int i = 0 ; i < 140 ; i++) key[i] = (char)(i * 7 + 1) ;
+  for (int i = 0 ; i < 300 ; i++) data[i] = (char)(i * 13 + 5) ;
+  for (size_t kl = 1 ; kl <= 140 ; kl++)
+    for (size_t n = 0 ; n <= 300 ; n++)
+    {
+      rc_hmac_sha256(a, key, kl, data, n) ;
+      plain(b, key, kl, data, n) ;
+      if (memcmp(a, b, RC_MAC_LEN)) { printf("FAIL data of %zu bytes, key of %zu (%s)\n", n, kl, fast ? "SHA instructions" : "skalibs") ; return 0 ; }
+    }
+  printf("ok data of 0-300 bytes, keys of 1-140 bytes, as the plain construction (%s)\n", fast ? "SHA instructions" : "skalibs") ;
+  return 1 ;
+}
+
 int main (void)
 {
   char k[131] ;
@@ -38,5 +73,6 @@ int main (void)
   memset(k, 0xaa, 131) ;
   ok &= check("rfc4231 case 6", k, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 54, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54") ;
   ok &= check("rfc4231 case 7", k, 131, "This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.", 152, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2") ;
+  ok &= lengths() ;
   return !ok ;
 }
