@@ -2,7 +2,7 @@
 # vectors of doc/packet-format.md, by our C code and by an independent
 # Python implementation (test/udp/packet.py).
 . "$RC_TOP/test/lib.sh"
-plan 21
+plan 22
 
 out=$("$BIN/test/rc-hmac-unit"); rc=$?
 while read -r line; do case $line in ok*) pass "HMAC-SHA256: ${line#ok }";; FAIL*) failed "HMAC-SHA256: ${line#FAIL }";; esac; done <<<"$out"

@@ -3,6 +3,7 @@
 # case it writes a new entry, and it never loses a login to a concurrent
 # relay-ctrl-age, nor refreshes a file the address no longer names.
 . "$RC_TOP/test/lib.sh"
+plan 35
 P=$(( 20000 + RANDOM % 12000 ))
 KEY=$T/key; head -c 32 /dev/urandom >"$KEY"; chmod 600 "$KEY"
 mkspool
@@ -83,7 +84,7 @@ for at in 0.2 0.6; do
 done
 hasnt "$(cat "$T/udp.log")" "warning" "the receiver warned of nothing"
 
-is "$(stat -c %a "$S/$X")" 600 "entries made with mode 0600 (spool from RELAY_CTRL_DIR)"
+is "$(stat -c %a "$S/$X")" 644 "entries made with mode 0644, as by every recorder (spool from RELAY_CTRL_DIR)"
 is "$(ls -A "$S" | grep -c '^\.tmp\.')" 0 "no .tmp.* file left"
 
 # The same as an unprivileged user: before Linux 6.10 it may not link an

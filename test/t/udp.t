@@ -1,7 +1,7 @@
 # relay-ctrl-send and relay-ctrl-udp: real UDP on loopback between two
 # "hosts" (separate spools, receivers on 127.0.0.2, 127.0.0.3, ::1).
 . "$RC_TOP/test/lib.sh"
-plan 191
+plan 193
 PY="python3 $TOP/test/udp/packet.py"
 BASE=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
 PB=$BASE PL=$((BASE + 1)) P6=$((BASE + 2)) PLEG=$((BASE + 3)) PFAKE=$((BASE + 4)) PDEAD=$((BASE + 5)) PROT=$((BASE + 6))
