@@ -55,7 +55,6 @@ extern void rc_exec (char const *const *, char const *, size_t) __attribute__((n
 /* Configuration from the environment. */
 #define RC_EXPIRY_DEFAULT 900
 #define RC_FUTURE_TOLERANCE 30
-extern unsigned int rc_expiry (void) ;
 extern int rc_expiry_scan (char const *, unsigned int *) ;
 extern int rc_env_fd (char const *, int *, char const **) ;
 extern int rc_spool_open (int *, char const *, char const *) ;  /* rc_say.c */

@@ -12,13 +12,3 @@ int rc_expiry_scan (char const *s, unsigned int *n)
   *n = RC_EXPIRY_DEFAULT ;
   return !s ;
 }
-
-unsigned int rc_expiry (void)
-{
-  char const *s = getenv("RELAY_CTRL_EXPIRY") ;
-  unsigned int n ;
-  if (rc_expiry_scan(s, &n)) return n ;
-  char q[RC_QUOTE_MAX] ;
-  rc_warn("RELAY_CTRL_EXPIRY=", rc_quote(q, s), " is not a positive number of seconds, using 900") ;
-  return n ;
-}

@@ -1,7 +1,8 @@
 /* Authorizations in Redis: the key PREFIX + canonical address holds the
    same records as the spool file, and the expiry is the key's TTL. The
    settings are read from the environment once; rc_redis_link.c does
-   the talking. */
+   the talking. Nothing here logs: failures come back in an
+   rc_redis_why, for the programs to phrase (rc_say.c). */
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,51 +76,26 @@ size_t rc_redis_hide (char *modif)
   return sizeof(AUTH_FD) ;
 }
 
-#ifdef RC_NO_REDIS
-
-void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
+static void why_clear (rc_redis_why *why)
 {
-  (void)data ; (void)len ; (void)expiry ;
-  if (rc_redis_endpoint(0)) rc_warn("not recording login from ", addr, " in Redis: this build has no Redis support") ;
+  why->server = why->timeout = 0 ;
+  why->nobuild = why->notstring = 0 ;
+  why->text[0] = 0 ;
 }
 
-int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int logips)
+#ifdef RC_NO_REDIS
+
+char const *rc_redis_timeout_junk (int reading)
 {
-  (void)data ; (void)max ; (void)len ; (void)logips ;
-  if (rc_redis_endpoint(1)) rc_warn("not relaying for ", addr, " from Redis: this build has no Redis support") ;
+  (void)reading ;
   return 0 ;
 }
 
-static int unsupported_said (int reading)
-{
-  if (!rc_redis_endpoint(reading)) return 0 ;
-  rc_warn("not using Redis: this build has no Redis support") ;
-  return -1 ;
-}
-
-int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
-{
-  (void)addr ; (void)data ; (void)max ; (void)len ; (void)ttl ;
-  return unsupported_said(1) ;
-}
-
-int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
-{
-  (void)addr ; (void)data ; (void)max ; (void)len ;
-  return unsupported_said(0) ;
-}
-
-int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
-{
-  (void)f ; (void)deleted ; (void)ctx ;
-  return unsupported_said(reading) ;
-}
-
-/* Said by the stubs below instead. */
 static int unsupported (int reading, rc_redis_why *why)
 {
+  why_clear(why) ;
   if (!rc_redis_endpoint(reading)) return 0 ;
-  why->server = 0 ;
+  why->nobuild = 1 ;
   memcpy(why->text, "this build has no Redis support", 32) ;
   return -1 ;
 }
@@ -156,6 +132,16 @@ int rc_redis_walk (int reading, rc_redis_func *f, rc_redis_func *deleted, void *
 
 #else
 
+/* A key that is not a string, named in why. */
+static void not_string (rc_redis_why *why, char const *k)
+{
+  size_t n = strlen(k) ;
+  if (n >= RC_REDIS_REASON_MAX) n = RC_REDIS_REASON_MAX - 1 ;
+  memcpy(why->text, k, n) ;
+  why->text[n] = 0 ;
+  why->notstring = 1 ;
+}
+
 /* One connection for one or more commands; a failure closes it and
    leaves the reason in why. */
 typedef struct conn_s conn ;
@@ -175,16 +161,28 @@ static int conn_fail (conn *c, redisReply *r)
   return -1 ;
 }
 
+/* RELAY_CTRL_REDIS_TIMEOUT's junk is said once, before the first
+   connection tried with a usable endpoint. */
+static int warned ;
+
+char const *rc_redis_timeout_junk (int reading)
+{
+  settings const *s = get() ;
+  char const *text = rc_redis_endpoint(reading) ;
+  rc_redis_ep ep ;
+  if (!text || !s->timeout_junk || warned || !rc_redis_ep_scan(&ep, text)) return 0 ;
+  warned = 1 ;
+  return s->timeout_junk ;
+}
+
 /* 1 connected, 0 none configured, -1 failed (why). */
 static int conn_open (conn *c, int reading, rc_redis_why *why)
 {
-  static int warned ;
   char q[RC_QUOTE_MAX] ;
   settings const *s = get() ;
   char const *text = rc_redis_endpoint(reading) ;
   c->why = why ;
-  why->server = 0 ;
-  why->text[0] = 0 ;
+  why_clear(why) ;
   c->link.fd = -1 ;
   c->link.auth = 0 ;
   c->link.why[0] = 0 ;
@@ -195,8 +193,7 @@ static int conn_open (conn *c, int reading, rc_redis_why *why)
     strncat(why->text, " is not a.b.c.d:port, [v6addr]:port or /socket/path", RC_REDIS_REASON_MAX - 1 - strlen(why->text)) ;
     return -1 ;
   }
-  if (s->timeout_junk && !warned++)
-    rc_warn("RELAY_CTRL_REDIS_TIMEOUT=", rc_quote(q, s->timeout_junk), " is not a number of milliseconds from 1 to 60000, using 200") ;
+  if (s->timeout_junk && !warned++) why->timeout = s->timeout_junk ;
   if (s->auth.fd == -2)
   {
     rc_redis_say(c->link.why, AUTH_FD "=", rc_quote(q, s->auth_text)) ;
@@ -265,18 +262,17 @@ int rc_redis_lookup (char const *addr, char *data, size_t max, size_t *len, rc_r
   return found ;
 }
 /* GET and TTL of one key (k is NUL-terminated): 1 found, 0 none or
-   not a string (which grants nothing: skipped with a warning), -1
-   failed (why). */
+   not a string (which grants nothing: why->notstring), -1 failed
+   (why). */
 static int fetch (conn *c, char const *k, size_t klen, char *data, size_t max, size_t *len, long *ttl)
 {
-  char q[RC_QUOTE_MAX] ;
   char const *argv[2] = { "GET", k } ;
   size_t argvlen[2] = { 3, klen } ;
   redisReply *r = rc_redis_link_ask(&c->link, 2, argv, argvlen) ;
   if (r && r->type == REDIS_REPLY_NIL) { freeReplyObject(r) ; return 0 ; }
   if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "WRONGTYPE", 9))
   {
-    rc_warn("skipping ", rc_quote(q, k), " in Redis: it is not a string, which grants nothing") ;
+    not_string(c->why, k) ;
     freeReplyObject(r) ;
     return 0 ;
   }
@@ -311,7 +307,6 @@ int rc_redis_fetch (char const *addr, char *data, size_t max, size_t *len, long 
 int rc_redis_remove (char const *addr, char *data, size_t max, size_t *len, rc_redis_why *why)
 {
   char k[RC_RECORDS_MAX + RC_ADDR_MAX] ;
-  char q[RC_QUOTE_MAX] ;
   char const *argv[4] = { "EVAL", GET_AND_DEL, "1", k } ;
   size_t argvlen[4] = { 4, sizeof(GET_AND_DEL) - 1, 1, 0 } ;
   redisReply *rep ;
@@ -331,7 +326,7 @@ int rc_redis_remove (char const *addr, char *data, size_t max, size_t *len, rc_r
   else
   {
     r = rep->integer > 0 ;
-    if (r) rc_warn("skipping ", rc_quote(q, k), " in Redis: it is not a string, which grants nothing") ;
+    if (r) not_string(why, k) ;
   }
   freeReplyObject(rep) ;
   rc_redis_link_close(&c.link) ;
@@ -359,14 +354,20 @@ static int each_key (conn *c, redisReply const *k, rc_redis_func *f, rc_redis_fu
   memcpy(addr, k->str + s->prefixlen, alen) ;
   addr[alen] = 0 ;
   r = fetch(c, k->str, k->len, data, sizeof(data), &len, &ttl) ;
+  if (!r && c->why->notstring)
+  {
+    c->why->notstring = 0 ;
+    c->why->text[0] = 0 ;
+    (*f)(addr, k->str, 0, 0, -1, ctx) ;
+  }
   if (r <= 0) return r ;
-  if ((*f)(addr, data, len, ttl, ctx))
+  if ((*f)(addr, k->str, data, len, ttl, ctx))
   {
     char const *argv[5] = { "EVAL", DEL_IF_SAME, "1", k->str, data } ;
     size_t argvlen[5] = { 4, sizeof(DEL_IF_SAME) - 1, 1, k->len, len } ;
     redisReply *d = rc_redis_link_ask(&c->link, 5, argv, argvlen) ;
     if (!d || d->type != REDIS_REPLY_INTEGER) return conn_fail(c, d) ;
-    if (d->integer > 0) (*deleted)(addr, data, len, ttl, ctx) ;
+    if (d->integer > 0) (*deleted)(addr, k->str, data, len, ttl, ctx) ;
     freeReplyObject(d) ;
   }
   return 0 ;
@@ -407,72 +408,6 @@ int rc_redis_walk (int reading, rc_redis_func *f, rc_redis_func *deleted, void *
     freeReplyObject(rep) ;
   } while (r >= 0 && strcmp(cursor, "0") != 0) ;
   rc_redis_link_close(&c.link) ;
-  return r < 0 ? -1 : 0 ;
-}
-
-/* Failures as the man page words them: before, addr, " in Redis ",
-   server, ": ", reason; or, when the endpoint is unusable, before, addr,
-   " in Redis: ", reason. */
-static void say (char const *before, char const *addr, char const *bad_ep, rc_redis_why const *why)
-{
-  char q[RC_QUOTE_MAX] ;
-  if (why->server) rc_warn(before, addr, " in Redis ", rc_quote(q, why->server), ": ", why->text) ;
-  else rc_warn(before, addr, bad_ep, why->text) ;
-}
-
-/* One atomic SET with the expiry as TTL: no window where the key lives
-   for ever. */
-void rc_redis_allow (char const *addr, char const *data, size_t len, unsigned int expiry)
-{
-  char q[RC_QUOTE_MAX] ;
-  rc_redis_why why ;
-  int r = rc_redis_set(addr, data, len, expiry, &why) ;
-  if (r < 0) say("not recording login from ", addr, ": ", &why) ;
-  else if (r && getenv("RELAY_CTRL_LOG_IPS")) rc_info("recorded login from ", addr, " in Redis ", rc_quote(q, why.server)) ;
-}
-
-/* GET, for the SMTP side: 1 found (at most max bytes of its value in
-   data), 0 none, -1 failed; failures, and "no login recorded" under
-   logips, logged as "not relaying for ADDR: ...". */
-int rc_redis_read (char const *addr, char *data, size_t max, size_t *len, int logips)
-{
-  char q[RC_QUOTE_MAX] ;
-  rc_redis_why why ;
-  int r ;
-  if (!rc_redis_endpoint(1)) return -1 ;
-  r = rc_redis_lookup(addr, data, max, len, &why) ;
-  if (r < 0 && why.server) rc_warn("not relaying for ", addr, ": Redis ", rc_quote(q, why.server), ": ", why.text) ;
-  else if (r < 0) rc_warn("not relaying for ", addr, ": ", why.text) ;
-  else if (!r && logips) rc_info("not relaying for ", addr, ": no login recorded") ;
-  return r ;
-}
-
-/* The reading endpoint's value and TTL for addr. */
-int rc_redis_get (char const *addr, char *data, size_t max, size_t *len, long *ttl)
-{
-  rc_redis_why why ;
-  int r = rc_redis_fetch(addr, data, max, len, ttl, &why) ;
-  if (r < 0) say("unable to query ", addr, " in Redis: ", &why) ;
-  return r ;
-}
-
-/* Deletes addr's key on the writing endpoint; data is what it held. */
-int rc_redis_del (char const *addr, char *data, size_t max, size_t *len)
-{
-  rc_redis_why why ;
-  int r = rc_redis_remove(addr, data, max, len, &why) ;
-  if (r < 0) say("unable to revoke ", addr, " in Redis: ", &why) ;
-  return r ;
-}
-
-/* f on each key named after a canonical address, with its value and
-   TTL; where f says 1, the key is removed if unchanged and deleted is
-   called. 0 done, -1 failed (logged). */
-int rc_redis_each (int reading, rc_redis_func *f, rc_redis_func *deleted, void *ctx)
-{
-  rc_redis_why why ;
-  int r = rc_redis_walk(reading, f, deleted, ctx, &why) ;
-  if (r < 0) say(reading ? "unable to list" : "unable to revoke", " the keys", " in Redis: ", &why) ;
   return r < 0 ? -1 : 0 ;
 }
 

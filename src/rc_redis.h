@@ -12,26 +12,30 @@
 
 extern char const *rc_redis_endpoint (int) ;
 extern int rc_redis_only (int) ;
-extern void rc_redis_allow (char const *, char const *, size_t, unsigned int) ;
-extern int rc_redis_read (char const *, char *, size_t, size_t *, int) ;
 extern size_t rc_redis_hide (char *) ;
+/* RELAY_CTRL_REDIS_TIMEOUT's junk, if a connection would say it (at
+   most once): for a caller to say before a walk. */
+extern char const *rc_redis_timeout_junk (int) ;
 
-/* For relay-ctrl-list, -revoke and -query: 1 found or done, 0 none,
-   -1 failed (one warning logged). */
-typedef int rc_redis_func (char const *, char const *, size_t, long, void *) ;
-extern int rc_redis_get (char const *, char *, size_t, size_t *, long *) ;
-extern int rc_redis_del (char const *, char *, size_t, size_t *) ;
-extern int rc_redis_each (int, rc_redis_func *, rc_redis_func *, void *) ;
+/* A walk's callback: the key's address, the key, its value (0: the key
+   is not a string, which grants nothing), its length and TTL. */
+typedef int rc_redis_func (char const *, char const *, char const *, size_t, long, void *) ;
 
-/* The same operations, silent, for a caller that logs: 1 done or found,
+/* The operations, silent; the caller logs (rc_say.c): 1 done or found,
    0 none (or not configured), -1 failed with the reason in why. Its
    server is the endpoint tried, or 0 when the endpoint itself (or the
-   build) is the problem. */
+   build: nobuild) is the problem. timeout: RELAY_CTRL_REDIS_TIMEOUT's
+   junk, the first time a connection was tried with it (to be said
+   once). notstring: 0 came back because the key named in text is not a
+   string. */
 #define RC_REDIS_REASON_MAX 256
 typedef struct rc_redis_why_s rc_redis_why ;
 struct rc_redis_why_s
 {
   char const *server ;
+  char const *timeout ;
+  int nobuild ;
+  int notstring ;
   char text[RC_REDIS_REASON_MAX] ;
 } ;
 extern int rc_redis_set (char const *, char const *, size_t, unsigned int, rc_redis_why *) ;

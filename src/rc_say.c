@@ -44,12 +44,119 @@ void rc_say_relaying (char const *addr, char const *user, int redis, int with_us
   else rc_info("relaying for ", addr, r) ;
 }
 
-void rc_say_expiry (struct rc_settings *s)
+static void say_expiry (char const *text)
 {
   char q[RC_QUOTE_MAX] ;
+  rc_warn("RELAY_CTRL_EXPIRY=", rc_quote(q, text), " is not a positive number of seconds, using 900") ;
+}
+
+unsigned int rc_say_expiry_scan (char const *text)
+{
+  unsigned int n ;
+  if (!rc_expiry_scan(text, &n)) say_expiry(text) ;
+  return n ;
+}
+
+void rc_say_expiry (struct rc_settings *s)
+{
   if (s->expirybad != 1) return ;
   s->expirybad = 2 ;
-  rc_warn("RELAY_CTRL_EXPIRY=", rc_quote(q, s->expirytext), " is not a positive number of seconds, using 900") ;
+  say_expiry(s->expirytext) ;
+}
+
+void rc_say_redis_timeout (char const *junk)
+{
+  char q[RC_QUOTE_MAX] ;
+  if (junk) rc_warn("RELAY_CTRL_REDIS_TIMEOUT=", rc_quote(q, junk), " is not a number of milliseconds from 1 to 60000, using 200") ;
+}
+
+static void say_timeout (rc_redis_why const *w)
+{
+  rc_say_redis_timeout(w->timeout) ;
+}
+
+static void say_key (char const *key)
+{
+  char q[RC_QUOTE_MAX] ;
+  rc_warn("skipping ", rc_quote(q, key), " in Redis: it is not a string, which grants nothing") ;
+}
+
+/* A failure as the man page words it: before, addr, " in Redis ",
+   server, ": ", reason; or, when the endpoint is unusable, before,
+   addr, bad_ep, reason. */
+static void say_failed (char const *before, char const *addr, char const *bad_ep, rc_redis_why const *w)
+{
+  char q[RC_QUOTE_MAX] ;
+  if (w->server) rc_warn(before, addr, " in Redis ", rc_quote(q, w->server), ": ", w->text) ;
+  else rc_warn(before, addr, bad_ep, w->text) ;
+}
+
+/* The SMTP side: a build without Redis, failures, and under logips a
+   miss ("no login recorded"). */
+void rc_say_redis_read (struct rc_redis_said const *rd, char const *addr, int logips)
+{
+  char q[RC_QUOTE_MAX] ;
+  rc_redis_why const *w = &rd->why ;
+  if (!rd->asked) return ;
+  say_timeout(w) ;
+  if (w->nobuild) rc_warn(NOT_DONE, addr, " from Redis: this build has no Redis support") ;
+  else if (rd->r < 0 && w->server) rc_warn(NOT_DONE, addr, ": Redis ", rc_quote(q, w->server), ": ", w->text) ;
+  else if (rd->r < 0) rc_warn(NOT_DONE, addr, ": ", w->text) ;
+  else if (!rd->r && logips) rc_info(NOT_DONE, addr, ": no login recorded") ;
+}
+
+static void say_nobuild (void)
+{
+  rc_warn("not using Redis: this build has no Redis support") ;
+}
+
+void rc_say_redis_query (struct rc_redis_said const *rd, char const *addr)
+{
+  rc_redis_why const *w = &rd->why ;
+  if (!rd->asked) return ;
+  say_timeout(w) ;
+  if (w->notstring) say_key(w->text) ;
+  if (rd->r >= 0) return ;
+  if (w->nobuild) say_nobuild() ;
+  else say_failed("unable to query ", addr, " in Redis: ", w) ;
+}
+
+void rc_say_redis_record (struct rc_redis_said const *rd, char const *addr, int logips)
+{
+  char q[RC_QUOTE_MAX] ;
+  rc_redis_why const *w = &rd->why ;
+  if (!rd->asked) return ;
+  say_timeout(w) ;
+  if (rd->r < 0 && w->nobuild) rc_warn("not recording login from ", addr, " in Redis: this build has no Redis support") ;
+  else if (rd->r < 0) say_failed("not recording login from ", addr, ": ", w) ;
+  else if (rd->r && logips) rc_info("recorded login from ", addr, " in Redis ", rc_quote(q, w->server)) ;
+}
+
+void rc_say_redis_revoke (struct rc_redis_said const *rd, char const *addr)
+{
+  rc_redis_why const *w = &rd->why ;
+  if (!rd->asked) return ;
+  say_timeout(w) ;
+  if (rd->r >= 0) return ;
+  if (w->nobuild) say_nobuild() ;
+  else say_failed("unable to revoke ", addr, " in Redis: ", w) ;
+}
+
+void rc_say_redis_walk (struct rc_redis_said const *rd, int reading)
+{
+  rc_redis_why const *w = &rd->why ;
+  if (!rd->asked) return ;
+  say_timeout(w) ;
+  if (rd->r >= 0) return ;
+  if (w->nobuild) say_nobuild() ;
+  else say_failed(reading ? "unable to list" : "unable to revoke", " the keys", " in Redis: ", w) ;
+}
+
+int rc_say_not_string (struct rc_item const *it)
+{
+  if (!it->notstring) return 0 ;
+  say_key(it->key) ;
+  return 1 ;
 }
 
 int rc_spool_or_die (struct rc_settings *s)

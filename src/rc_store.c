@@ -27,7 +27,8 @@ enum rc_verdict_e rc_store_lookup (struct rc_settings *s, char const *addr, int 
 {
   enum rc_verdict_e v = RC_VERDICT_NONE ;
   f->len = 0 ;
-  f->readable = f->redis = f->logged = f->err = 0 ;
+  f->readable = f->redis = f->err = 0 ;
+  f->rd.asked = 0 ;
   f->why = 0 ;
   for (struct rc_store_ops const *const *p = rc_stores ; *p ; p++)
   {
@@ -39,14 +40,15 @@ enum rc_verdict_e rc_store_lookup (struct rc_settings *s, char const *addr, int 
   return v ;
 }
 
-int rc_store_record (struct rc_settings *s, int flags, char const *addr, char const *data, size_t len, struct rc_why *w)
+int rc_store_record (struct rc_settings *s, int flags, char const *addr, char const *data, size_t len, struct rc_why *w, struct rc_redis_said *rd)
 {
   int r = 0 ;
+  rd->asked = 0 ;
   for (struct rc_store_ops const *const *p = rc_stores ; *p ; p++)
   {
     int x ;
     if (!((*p)->flag & flags) || !(*p)->configured(s)) continue ;
-    x = (*p)->record(s, addr, data, len, w) ;
+    x = (*p)->record(s, addr, data, len, w, rd) ;
     if ((*p)->flag == RC_STORE_SPOOL) r = x ;
   }
   return r ;

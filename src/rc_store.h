@@ -11,20 +11,31 @@
 #include <sys/stat.h>
 #include "rc.h"
 #include "rc_spool.h"
+#include "rc_redis.h"
+
+/* What Redis said, for the program to phrase (rc_say.c): asked, and
+   then r (1 done or found, 0 none, -1 failed) and why. */
+struct rc_redis_said
+{
+  int asked ;
+  int r ;
+  rc_redis_why why ;
+} ;
 
 enum rc_verdict_e { RC_VERDICT_ALLOW, RC_VERDICT_NONE, RC_VERDICT_STALE, RC_VERDICT_FUTURE, RC_VERDICT_ERROR } ;
 
 /* What a lookup found. ALLOW: the raw records (readable: there were
    some to read; else err says why not, 0: the entry is not readable),
    and redis: they came from Redis. ERROR: why, errno (0 when why says
-   it all); logged: the store has said it already (Redis). */
+   it all), redis: Redis failed. rd: what Redis said, whatever the
+   verdict. */
 struct rc_found
 {
   char data[RC_RECORDS_MAX] ;
   size_t len ;
   int readable ;
   int redis ;
-  int logged ;
+  struct rc_redis_said rd ;
   struct stat st ;
   unsigned int expiry ;
   char const *why ;
@@ -47,7 +58,9 @@ struct rc_found
 /* One entry met by each or remove_if: addr is the canonical address
    (spool: the file's name, canon 0 when that is not one), e its USER
    and stat (state: how reading it went, err its errno), ttl Redis's
-   (-1 none). */
+   (-1 none); notstring: the Redis key named key is not a string
+   (which grants nothing); rd: what Redis said (remove_if, a failed
+   each). */
 struct rc_item
 {
   char const *addr ;
@@ -58,6 +71,9 @@ struct rc_item
   int err ;
   struct rc_entry e ;
   long ttl ;
+  int notstring ;
+  char const *key ;
+  struct rc_redis_said rd ;
 } ;
 /* each: with a predicate, removes the items it says 1 of (if still
    unchanged) and calls f on those removed (done 1); without, calls f
@@ -73,17 +89,17 @@ typedef void rc_store_func (struct rc_item const *, int, void *) ;
    itself (Redis's TTL). remove_if(settings, addr, pred, ctx, item):
    removes addr if pred (0: any) says so of what stands there; 1 removed,
    0 kept (item says what it is), -1 failed. each: see above; -1 when
-   the walk failed. */
+   the walk failed (the last item says why: err, rd). */
 struct rc_store_ops
 {
   char const *name ;
   int flag ;
   int (*configured) (struct rc_settings const *) ;
   enum rc_verdict_e (*lookup) (struct rc_settings *, char const *, int, enum rc_verdict_e, struct rc_found *) ;
-  int (*record) (struct rc_settings *, char const *, char const *, size_t, struct rc_why *) ;
+  int (*record) (struct rc_settings *, char const *, char const *, size_t, struct rc_why *, struct rc_redis_said *) ;
   int (*remove_stale) (struct rc_settings *, char const *, unsigned int) ;
   int (*remove_if) (struct rc_settings *, char const *, rc_store_pred *, void *, struct rc_item *) ;
-  int (*each) (struct rc_settings *, rc_store_pred *, rc_store_func *, void *) ;
+  int (*each) (struct rc_settings *, rc_store_pred *, rc_store_func *, void *, struct rc_item *) ;
 } ;
 extern struct rc_store_ops const rc_store_spool ;
 extern struct rc_store_ops const rc_store_redis ;
@@ -106,9 +122,9 @@ extern enum rc_verdict_e rc_store_lookup (struct rc_settings *, char const *, in
 /* A login into the configured stores among flags (RC_STORE_SPOOL,
    _REDIS); a spool entry gets mode RC_ENTRY_MODE, the only place that
    decides it. Every store is tried; the spool's result: 1 written,
-   0 not asked or not configured, -1 failed (w says why; the Redis
-   backend logs its own). */
+   0 not asked or not configured, -1 failed (w says why); Redis's
+   outcome in rd. */
 #define RC_ENTRY_MODE 0644
-extern int rc_store_record (struct rc_settings *, int, char const *, char const *, size_t, struct rc_why *) ;
+extern int rc_store_record (struct rc_settings *, int, char const *, char const *, size_t, struct rc_why *, struct rc_redis_said *) ;
 
 #endif

@@ -25,7 +25,8 @@ static enum rc_verdict_e fail (struct rc_found *f, char const *why, int err)
 static void clear (struct rc_found *f)
 {
   f->len = 0 ;
-  f->redis = f->readable = f->err = f->logged = 0 ;
+  f->redis = f->readable = f->err = 0 ;
+  f->rd.asked = 0 ;
   f->why = 0 ;
   memset(&f->st, 0, sizeof(f->st)) ;
 }
@@ -80,9 +81,10 @@ static enum rc_verdict_e lookup (struct rc_settings *s, char const *addr, int fl
   return RC_VERDICT_ALLOW ;
 }
 
-static int record (struct rc_settings *s, char const *addr, char const *data, size_t len, struct rc_why *w)
+static int record (struct rc_settings *s, char const *addr, char const *data, size_t len, struct rc_why *w, struct rc_redis_said *rd)
 {
   struct stat st ;
+  (void)rd ;
   int dirfd = rc_spool_dir(s, 0, w) ;
   if (dirfd < 0) return -1 ;
   if ((s->self ? rc_spool_write_self(s->self, dirfd, addr, data, len, RC_ENTRY_MODE)
@@ -127,6 +129,9 @@ static void item (struct rc_item *it, char const *name)
   it->redis = 0 ;
   it->err = 0 ;
   it->ttl = -1 ;
+  it->notstring = 0 ;
+  it->key = 0 ;
+  it->rd.asked = 0 ;
   it->state = RC_ENTRY_NONE ;
   it->e.name[0] = it->e.user[0] = 0 ;
   it->e.readable = 0 ;
@@ -180,13 +185,16 @@ static void one (int dirfd, char const *name, void *ctx)
 }
 
 /* -1: the spool could not be opened or read (errno). */
-static int each (struct rc_settings *s, rc_store_pred *pred, rc_store_func *f, void *ctx)
+static int each (struct rc_settings *s, rc_store_pred *pred, rc_store_func *f, void *ctx, struct rc_item *fail)
 {
   struct rc_why w ;
   struct walk wk = { pred, f, ctx } ;
-  int dirfd = rc_spool_dir(s, 1, &w) ;
-  if (dirfd < 0) { errno = w.err ; return -1 ; }
-  return rc_spool_each(dirfd, &one, &wk) ;
+  int r, dirfd = rc_spool_dir(s, 1, &w) ;
+  item(fail, "") ;
+  if (dirfd < 0) { errno = fail->err = w.err ; return -1 ; }
+  r = rc_spool_each(dirfd, &one, &wk) ;
+  if (r < 0) fail->err = errno ;
+  return r ;
 }
 
 struct rc_store_ops const rc_store_spool =

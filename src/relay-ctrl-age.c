@@ -12,7 +12,7 @@
 #include <skalibs/types.h>
 #include <skalibs/sgetopt.h>
 #include <sys/prctl.h>
-#include "rc.h"
+#include "rc_say.h"
 
 #define USAGE "relay-ctrl-age [ -v ]"
 
@@ -102,7 +102,7 @@ int main (int argc, char const *const *argv)
   if (!dir) rc_fatal(100, "RELAY_CTRL_DIR is not set") ;
   dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
   if (dirfd < 0) rc_fatalsys(111, "unable to open spool ", rc_quote(q, dir)) ;
-  expiry = rc_expiry() ;
+  expiry = rc_say_expiry_scan(getenv("RELAY_CTRL_EXPIRY")) ;
   now = time(0) ;
   rc_spool_unique_name(trash, RC_OLD_PREFIX) ;
   for (;;)

@@ -18,6 +18,7 @@ static int record (struct rc_settings *s, char *addr)
   char q[RC_QUOTE_MAX] ;
   char const *ip = rc_login_ip() ;
   struct rc_why w ;
+  static struct rc_redis_said rd ;
   int r ;
   if (!rc_login_counts()) return 0 ;
   if (!ip) { rc_warn("not recording login: neither TCPREMOTEIP nor IP is set") ; return 0 ; }
@@ -26,7 +27,8 @@ static int record (struct rc_settings *s, char *addr)
     rc_warn(NOT_DONE, rc_quote(q, ip), ": not an IP address") ;
     return 0 ;
   }
-  r = rc_store_record(s, RC_STORE_ALL, addr, data, rc_records_from_env(data, sizeof(data), addr), &w) ;
+  r = rc_store_record(s, RC_STORE_ALL, addr, data, rc_records_from_env(data, sizeof(data), addr), &w, &rd) ;
+  rc_say_redis_record(&rd, addr, s->logips) ;
   if (r < 0)
   {
     rc_say_why(NOT_DONE, addr, &w) ;

@@ -36,12 +36,12 @@ static void hide (struct run *r)
   r->hidelen = rc_spool_hide_fd(&r->s, r->hide) ;
 }
 
-/* The spool's verdict, acted on before Redis is asked. */
+/* The spool's verdict, acted on before Redis is asked; Redis's. */
 static void step (struct rc_store_ops const *store, enum rc_verdict_e v, struct rc_found *f, void *ctx)
 {
   struct run *r = ctx ;
   char const *addr = r->addr ;
-  if (store != &rc_store_spool) return ;
+  if (store != &rc_store_spool) { rc_say_redis_read(&f->rd, addr, r->s.logips) ; return ; }
   rc_say_expiry(&r->s) ;
   rc_say_verdict(v, f, addr, r->s.logips, r->s.redis) ;
   if (v == RC_VERDICT_STALE && store->remove_stale(&r->s, addr, f->expiry) < 0)

@@ -47,7 +47,9 @@ static void read_allow (char const *file)
 static int record (char const *addr)
 {
   struct rc_why w ;
-  int r = rc_store_record(&set, RC_STORE_ALL, addr, "", 0, &w) ;
+  static struct rc_redis_said rd ;
+  int r = rc_store_record(&set, RC_STORE_ALL, addr, "", 0, &w, &rd) ;
+  rc_say_redis_record(&rd, addr, set.logips) ;
   rc_say_expiry(&set) ;
   if (r < 0)
   {

@@ -25,6 +25,7 @@ static void one (struct rc_item const *it, int done, void *ctx)
   char q[RC_QUOTE_MAX] ;
   struct rc_row r ;
   (void)done ; (void)ctx ;
+  if (rc_say_not_string(it)) return ;
   if (it->temporary) { temporary++ ; return ; }
   if (!it->canon) { other++ ; return ; }
   switch (it->state)
@@ -75,6 +76,7 @@ static char const *nfmt (char *s, unsigned int n)
 
 int main (int argc, char const *const *argv)
 {
+  static struct rc_item fail ;
   struct rc_settings set ;
   int m = 0 ;
   size_t n ;
@@ -95,11 +97,16 @@ int main (int argc, char const *const *argv)
   rc_say_expiry(&set) ;
   now = time(0) ;
   for (struct rc_store_ops const *const *p = rc_stores ; *p ; p++)
-    if ((*p)->configured(&set) && (*p)->each(&set, 0, &one, 0) < 0)
-    {
-      if (*p == &rc_store_spool) rc_fatalsys(111, "unable to read the spool") ;
-      failed++ ;
-    }
+  {
+    int r ;
+    if (!(*p)->configured(&set)) continue ;
+    if (*p == &rc_store_redis) rc_say_redis_timeout(rc_redis_timeout_junk(set.reading)) ;
+    r = (*p)->each(&set, 0, &one, 0, &fail) ;
+    rc_say_redis_walk(&fail.rd, set.reading) ;
+    if (r >= 0) continue ;
+    if (*p == &rc_store_spool) rc_fatalsys(111, "unable to read the spool") ;
+    failed++ ;
+  }
   n = rc_rows_sort() ;
   if (m ? !rc_rows_machine(now) : !rc_rows_table(now)) rc_fatalsys(111, "unable to write to stdout") ;
   if (expired + future + notreg + temporary + other)

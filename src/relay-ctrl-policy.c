@@ -43,11 +43,12 @@ static unsigned int seconds (char const *var, unsigned int def)
   return n ;
 }
 
-/* The spool's verdict, said as relay-ctrl-check says it (an expired
+/* Each store's verdict, said as relay-ctrl-check says it (an expired
    entry is left to relay-ctrl-age). */
 static void step (struct rc_store_ops const *store, enum rc_verdict_e v, struct rc_found *f, void *addr)
 {
   if (store == &rc_store_spool) rc_say_verdict(v, f, addr, set.logips, set.redis) ;
+  else rc_say_redis_read(&f->rd, addr, set.logips) ;
 }
 
 static char const *decide (struct rc_policy_request *r)

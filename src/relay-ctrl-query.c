@@ -19,6 +19,7 @@ int main (int argc, char const *const *argv)
   static struct rc_entry e ;
   static struct rc_found found ;
   struct rc_settings set ;
+  enum rc_verdict_e v ;
   int user = 0 ;
   subgetopt l = SUBGETOPT_ZERO ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
@@ -36,11 +37,13 @@ int main (int argc, char const *const *argv)
   if (!set.redisonly) rc_spool_or_die(&set) ;
   rc_settings_expiry(&set) ;
   rc_say_expiry(&set) ;
-  switch (rc_store_lookup(&set, addr, 0, &found, 0, 0))
+  v = rc_store_lookup(&set, addr, 0, &found, 0, 0) ;
+  rc_say_redis_query(&found.rd, addr) ;
+  switch (v)
   {
     case RC_VERDICT_ALLOW : break ;
     case RC_VERDICT_ERROR :
-      if (found.logged) return 111 ;
+      if (found.redis) return 111 ;  /* said above */
       if (found.err) { errno = found.err ; rc_fatalsys(111, "unable to read the spool entry of ", addr) ; }
       rc_warn(addr, " is not allowed: ", found.why) ;
       return 1 ;

@@ -34,11 +34,11 @@ static void by_address (struct rc_settings *s, char const *addr)
     int r ;
     if (!(*p)->configured(s)) continue ;
     r = (*p)->remove_if(s, addr, 0, 0, &it) ;
-    if (r > 0) { logged(&it) ; continue ; }
+    rc_say_redis_revoke(&it.rd, addr) ;
+    if (r > 0) { rc_say_not_string(&it) ; logged(&it) ; continue ; }
     if (r < 0)
     {
       failed++ ;
-      /* Redis has said why. */
       if (!it.redis) { errno = it.err ; rc_warnsys("unable to revoke ", addr) ; }
     }
     else if (it.redis) rc_info("nothing to revoke for ", addr, " in Redis") ;
@@ -59,6 +59,7 @@ static void removed (struct rc_item const *it, int done, void *ctx)
 {
   struct users *u = ctx ;
   char q[RC_QUOTE_MAX] ;
+  if (rc_say_not_string(it)) return ;
   if (!done)
   {
     failed++ ;
@@ -72,14 +73,20 @@ static void removed (struct rc_item const *it, int done, void *ctx)
 
 static void by_users (struct rc_settings *s, char const *const *argv, unsigned int n)
 {
+  static struct rc_item fail ;
   struct users u = { argv, n, calloc(n, sizeof(unsigned int)) } ;
   if (!u.hits) rc_fatalsys(111, "unable to allocate memory") ;
   for (struct rc_store_ops const *const *p = rc_stores ; *p ; p++)
-    if ((*p)->configured(s) && (*p)->each(s, &matches, &removed, &u) < 0)
-    {
-      if (*p == &rc_store_spool) rc_fatalsys(111, "unable to read the spool") ;
-      failed++ ;
-    }
+  {
+    int r ;
+    if (!(*p)->configured(s)) continue ;
+    if (*p == &rc_store_redis) rc_say_redis_timeout(rc_redis_timeout_junk(s->reading)) ;
+    r = (*p)->each(s, &matches, &removed, &u, &fail) ;
+    rc_say_redis_walk(&fail.rd, s->reading) ;
+    if (r >= 0) continue ;
+    if (*p == &rc_store_spool) rc_fatalsys(111, "unable to read the spool") ;
+    failed++ ;
+  }
   for (unsigned int i = 0 ; i < n ; i++)
     if (!u.hits[i])
     {

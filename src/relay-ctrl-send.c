@@ -52,10 +52,11 @@ static void record_locally (void)
 {
   struct rc_settings local ;
   struct rc_why w ;
+  struct rc_redis_said rd ;
   rc_settings_spool(&local) ;
   if (!local.fdstate) return ;
   get_records() ;
-  if (rc_store_record(&local, RC_STORE_SPOOL, addr, records, sender.recordslen, &w) < 0)
+  if (rc_store_record(&local, RC_STORE_SPOOL, addr, records, sender.recordslen, &w, &rd) < 0)
     rc_say_why("not recording login locally from ", addr, &w) ;
 }
 

@@ -63,6 +63,7 @@ static void lookup (char const *key, size_t len)
     return ;
   }
   v = rc_store_lookup(&set, addr, 0, &l, 0, 0) ;
+  rc_say_redis_query(&l.rd, addr) ;
   if (v == RC_VERDICT_ALLOW)
   {
     e.user[0] = 0 ;

@@ -2,6 +2,7 @@
    reports from other hosts. Runs for ever under supervise. */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <netinet/in.h>
@@ -13,7 +14,7 @@
 #include <skalibs/types.h>
 #include <skalibs/ip46.h>
 #include <skalibs/socket.h>
-#include "rc.h"
+#include "rc_say.h"
 #include "rc_udp.h"
 #include "rc_store.h"
 
@@ -132,7 +133,7 @@ int main (int argc, char const *const *argv)
   umask(0) ;
   writer.pid = (uint64_t)getpid() ;
   writer.umask0 = 1 ;
-  writer.keepfd = rc_udp_entries_init(dirfd, rc_expiry()) > 0 ;
+  writer.keepfd = rc_udp_entries_init(dirfd, rc_say_expiry_scan(getenv("RELAY_CTRL_EXPIRY"))) > 0 ;
   /* Wakes up once a minute when idle, to close the files kept too long. */
   if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 60 }, sizeof(struct timeval)) < 0)
     rc_fatalsys(111, "unable to set a receive timeout") ;
