@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A stream of authenticated logins for test/t/udp-faults.t:
-  stream.py HOST PORT KEYFILE PREFIX COUNT ACKED STOPFILE
+  stream.py HOST PORT KEYFILE PREFIX COUNT ACKED STOPFILE [WAIT]
 sends COUNT requests for PREFIX.0.2, PREFIX.0.3, ... (PREFIX: two octets) (USER=stream), one at a
-time, each with a fresh timestamp, waiting up to 0.2 s for the answer; it
+time, each with a fresh timestamp, waiting up to WAIT seconds (0.2) for the answer; it
 appends to ACKED each address whose signed response came back (flushed
 before the next send), and stops early once STOPFILE exists. No retries:
 that is relay-ctrl-send's job. Prints "sent N acked M"."""
@@ -11,6 +11,7 @@ import hmac, hashlib, ipaddress
 
 def main(argv):
     host, port, keyfile, prefix, count, acked, stop = argv[0], int(argv[1]), argv[2], argv[3], int(argv[4]), argv[5], argv[6]
+    wait = float(argv[7]) if len(argv) > 7 else 0.2
     key = open(keyfile, "rb").read()
     def item(t, d): return bytes([t, len(d)]) + d
     def build(addr, response=False):
@@ -29,7 +30,7 @@ def main(argv):
                 s.sendto(build(addr), (host, port)); sent += 1
             except OSError:
                 continue
-            end = time.time() + 0.2
+            end = time.time() + wait
             while time.time() < end:
                 s.settimeout(max(0.001, end - time.time()))
                 try:
