@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <skalibs/stralloc.h>
 
 /* Longest canonical address: IPv6 text, '%', zone id, NUL. */
 #define RC_ZONE_MAX 16
@@ -52,6 +53,23 @@ extern void rc_diesys (int, char const *const *, unsigned int) __attribute__((no
 #define rc_usage(u) rc_fatal(100, "usage: ", u)
 extern void rc_exec (char const *const *, char const *, size_t) __attribute__((noreturn)) ;
 
+/* A reason, what libraries return instead of logging: text, errno (0:
+   text says it all), exit code for a program that dies of it (100
+   configuration, 111 system). rc_why_set (rc_why.c) joins its pieces,
+   cut to fit; it returns -1. */
+#define RC_WHY_MAX (RC_QUOTE_MAX + 96)
+struct rc_why
+{
+  char text[RC_WHY_MAX] ;
+  int err ;
+  int exitcode ;
+} ;
+extern int rc_why_setv (struct rc_why *, int, int, char const *const *, unsigned int) ;
+#define rc_why_set(w, exitcode, err, ...) rc_why_setv(w, exitcode, err, RC_ARGS(__VA_ARGS__))
+/* A reason as a program's warning, or its death (rc_log.c). */
+extern void rc_log_why (struct rc_why const *) ;
+extern void rc_die_why (struct rc_why const *) __attribute__((noreturn)) ;
+
 /* Configuration from the environment. */
 #define RC_EXPIRY_DEFAULT 900
 #define RC_FUTURE_TOLERANCE 30
@@ -91,11 +109,20 @@ extern void rc_refresh_start (int, char const *, unsigned int) ;
 #define RC_RECORDS_MAX 4096
 extern int rc_name_importable (char const *, size_t) ;
 extern int rc_name_wanted (char const *, size_t) ;
-extern size_t rc_records_from_env (char *, size_t, char const *) ;
+/* A variable rc_records_from_env leaves out: its name, why, ctx. */
+typedef void rc_skipped_func (char const *, char const *, void *) ;
+extern size_t rc_records_from_env (char *, size_t, rc_skipped_func *, void *) ;
 extern char const *rc_login_user (void) ;
 extern char const *rc_login_ip (void) ;
 extern int rc_login_counts (void) ;
-extern void rc_etc_settings (char const *const *) ;
+/* The installed envdir (rc_etc.c) for the operations tools run without
+   one: what rc_etc_read found (UNREADABLE: errno says why), and the
+   program run again with its settings (rc_etc_exec returns only when
+   that failed, errno says why). */
+enum rc_etc_e { RC_ETC_NOT_NEEDED, RC_ETC_SPOOL, RC_ETC_REDIS, RC_ETC_MISSING, RC_ETC_UNREADABLE, RC_ETC_NO_STORE } ;
+extern char const rc_etc_path[] ;
+extern enum rc_etc_e rc_etc_read (stralloc *, char const **) ;
+extern void rc_etc_exec (char const *const *, stralloc const *) ;
 typedef void rc_record_func (char const *, size_t, void *) ;
 extern size_t rc_records_parse (char *, size_t, size_t, char const *, size_t, rc_record_func *, void *, unsigned int *, char const **) ;
 

@@ -1,6 +1,7 @@
 /* The operations tools (list, query, revoke), typed at a shell prompt,
    have no envdir in front of them: then they read the installed one,
-   RC_ETC (conf-etc), as "envdir RC_ETC prog" would, and say so. */
+   RC_ETC (conf-etc), as "envdir RC_ETC prog" would; the program says so
+   (rc_etc_settings, rc_say.c). */
 
 #include <errno.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #define RC_ETC "/etc/relay-ctrl"
 #endif
 
+char const rc_etc_path[] = RC_ETC ;
+
 /* The value NAME gets in the modifications, or 0. */
 static char const *value_of (stralloc const *sa, char const *name)
 {
@@ -23,21 +26,19 @@ static char const *value_of (stralloc const *sa, char const *name)
   return 0 ;
 }
 
-void rc_etc_settings (char const *const *argv)
+/* RC_ETC's settings into sa when the environment names no store; *dir
+   is their RELAY_CTRL_DIR (RC_ETC_SPOOL). */
+enum rc_etc_e rc_etc_read (stralloc *sa, char const **dir)
 {
-  stralloc sa = STRALLOC_ZERO ;
-  char q[RC_QUOTE_MAX] ;
-  char const *dir ;
-  if (getenv("RELAY_CTRL_DIR_FD") || getenv("RELAY_CTRL_DIR") || getenv("RELAY_CTRL_REDIS") || getenv("RELAY_CTRL_REDIS_READ")) return ;
-  if (envdir(RC_ETC, &sa) < 0)
-  {
-    if (errno == ENOENT) rc_fatal(100, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set, and there is no " RC_ETC " to read them from") ;
-    rc_fatalsys(111, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set: unable to read " RC_ETC) ;
-  }
-  dir = value_of(&sa, "RELAY_CTRL_DIR") ;
-  if (dir) rc_info("reading spool ", rc_quote(q, dir), " (RELAY_CTRL_DIR in " RC_ETC ")") ;
-  else if (value_of(&sa, "RELAY_CTRL_REDIS") || value_of(&sa, "RELAY_CTRL_REDIS_READ")) rc_info("reading Redis as set in " RC_ETC) ;
-  else rc_fatal(100, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set, nor RELAY_CTRL_DIR in " RC_ETC) ;
-  mexec_am("/proc/self/exe", argv, sa.s, sa.len) ;
-  rc_fatalsys(111, "unable to exec myself with the settings of " RC_ETC) ;
+  if (getenv("RELAY_CTRL_DIR_FD") || getenv("RELAY_CTRL_DIR") || getenv("RELAY_CTRL_REDIS") || getenv("RELAY_CTRL_REDIS_READ")) return RC_ETC_NOT_NEEDED ;
+  if (envdir(RC_ETC, sa) < 0) return errno == ENOENT ? RC_ETC_MISSING : RC_ETC_UNREADABLE ;
+  *dir = value_of(sa, "RELAY_CTRL_DIR") ;
+  if (*dir) return RC_ETC_SPOOL ;
+  if (value_of(sa, "RELAY_CTRL_REDIS") || value_of(sa, "RELAY_CTRL_REDIS_READ")) return RC_ETC_REDIS ;
+  return RC_ETC_NO_STORE ;
+}
+
+void rc_etc_exec (char const *const *argv, stralloc const *sa)
+{
+  mexec_am("/proc/self/exe", argv, sa->s, sa->len) ;
 }

@@ -29,32 +29,33 @@ int rc_key_configured (char const *var)
 }
 
 /* A key file must be a regular file that only root (or whoever runs us)
-   owns and can use. */
-int rc_key_check (int fd, char const *what)
+   owns and can use. 1 if it is; 0 if not, w says why. */
+int rc_key_check (int fd, char const *what, struct rc_why *w)
 {
   struct stat st ;
   char fmt[UINT_OFMT] ;
-  if (fstat(fd, &st) < 0) { rc_warnsys("unable to stat key ", what) ; return 0 ; }
-  if (!S_ISREG(st.st_mode)) { rc_warn("key ", what, " is not a regular file") ; return 0 ; }
+  if (fstat(fd, &st) < 0) { rc_why_set(w, 111, errno, "unable to stat key ", what) ; return 0 ; }
+  if (!S_ISREG(st.st_mode)) { rc_why_set(w, 100, 0, "key ", what, " is not a regular file") ; return 0 ; }
   if (st.st_uid && st.st_uid != geteuid())
   {
     char uid[UINT_FMT] ;
     uid[uint_fmt(uid, (unsigned int)st.st_uid)] = 0 ;
-    rc_warn("refusing key ", what, ": it belongs to uid ", uid, ", not to root: chown root it") ;
+    rc_why_set(w, 100, 0, "refusing key ", what, ": it belongs to uid ", uid, ", not to root: chown root it") ;
     return 0 ;
   }
   if (st.st_mode & 077)
   {
     fmt[uint_ofmt(fmt, (unsigned int)st.st_mode & 07777)] = 0 ;
-    rc_warn("refusing key ", what, ": it is accessible to group or others (mode 0", fmt, "): chmod 600 it") ;
+    rc_why_set(w, 100, 0, "refusing key ", what, ": it is accessible to group or others (mode 0", fmt, "): chmod 600 it") ;
     return 0 ;
   }
   return 1 ;
 }
 
 /* pread: the descriptor's offset is shared with every other process
-   that inherited it. 1 loaded, 0 not configured, -1 unusable (logged). */
-int rc_key_load (rc_key *k, char const *var)
+   that inherited it. 1 loaded, 0 not configured, -1 unusable (w says
+   why). */
+int rc_key_load (rc_key *k, char const *var, struct rc_why *w)
 {
   char name[32] ;
   char q[RC_QUOTE_MAX] ;
@@ -63,11 +64,7 @@ int rc_key_load (rc_key *k, char const *var)
   ssize_t r ;
   int fd ;
   int have = rc_env_fd(fdvar(name, var), &fd, &s) ;
-  if (have < 0)
-  {
-    rc_warn(name, "=", rc_quote(q, s), " is not a file descriptor") ;
-    return -1 ;
-  }
+  if (have < 0) return rc_why_set(w, 100, 0, name, "=", rc_quote(q, s), " is not a file descriptor") ;
   if (have) what = name ;
   else
   {
@@ -75,14 +72,14 @@ int rc_key_load (rc_key *k, char const *var)
     if (!s) return 0 ;
     what = rc_quote(q, s) ;
     fd = open(s, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) ;
-    if (fd < 0) { rc_warnsys("unable to open key ", what) ; return -1 ; }
+    if (fd < 0) return rc_why_set(w, 111, errno, "unable to open key ", what) ;
   }
-  if (!rc_key_check(fd, what)) goto err ;
+  if (!rc_key_check(fd, what, w)) goto err ;
   r = pread(fd, k->key, RC_KEY_MAX, 0) ;
-  if (r < 0) { rc_warnsys("unable to read key ", what) ; goto err ; }
+  if (r < 0) { rc_why_set(w, 111, errno, "unable to read key ", what) ; goto err ; }
   if ((size_t)r < RC_KEY_MIN)
   {
-    rc_warn("key ", what, " is too short: it needs at least 16 bytes, e.g. head -c 32 /dev/urandom") ;
+    rc_why_set(w, 100, 0, "key ", what, " is too short: it needs at least 16 bytes, e.g. head -c 32 /dev/urandom") ;
     goto err ;
   }
   k->len = (size_t)r ;

@@ -1,5 +1,6 @@
 /* One-line logs, "PROG[pid]: level: message", safe for hostile text. */
 
+#include <errno.h>
 #include <unistd.h>
 #include <string.h>
 #include <skalibs/types.h>
@@ -67,4 +68,16 @@ void rc_diesys (int e, char const *const *v, unsigned int n)
 {
   logv(": fatal: ", v, n, 1) ;
   _exit(e) ;
+}
+
+void rc_log_why (struct rc_why const *w)
+{
+  if (w->err) { errno = w->err ; rc_warnsys(w->text) ; }
+  else rc_warn(w->text) ;
+}
+
+void rc_die_why (struct rc_why const *w)
+{
+  if (w->err) { errno = w->err ; rc_fatalsys(w->exitcode, w->text) ; }
+  rc_fatal(w->exitcode, w->text) ;
 }

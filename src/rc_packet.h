@@ -51,6 +51,7 @@ extern int rc_packet_verify (rc_packet const *, char const *, char const *, size
 
 /* Keys: RELAY_CTRL_KEY (a file) or RELAY_CTRL_KEY_FD (relay-ctrl-keyfd),
    and the same with _OLD during a change. */
+struct rc_why ;
 typedef struct rc_key_s rc_key ;
 struct rc_key_s
 {
@@ -58,8 +59,8 @@ struct rc_key_s
   size_t len ;
 } ;
 extern int rc_key_configured (char const *) ;
-extern int rc_key_check (int, char const *) ;
-extern int rc_key_load (rc_key *, char const *) ;
+extern int rc_key_check (int, char const *, struct rc_why *) ;
+extern int rc_key_load (rc_key *, char const *, struct rc_why *) ;
 
 /* Networks: "addr" or "addr/bits", IPv4 or IPv6. */
 typedef struct rc_net_s rc_net ;

@@ -100,8 +100,9 @@ char const *rc_login_user (void)
 }
 
 /* What relay-ctrl-allow stores: each wanted variable that is set and
-   printable. A value that is not is skipped with a log line. */
-size_t rc_records_from_env (char *out, size_t max, char const *addr)
+   printable. One that is not is skipped: skipped (if not 0) is told its
+   name and why, for the program to log. */
+size_t rc_records_from_env (char *out, size_t max, rc_skipped_func *skipped, void *ctx)
 {
   char const *list = getenv("RELAY_CTRL_IMPORT") ;
   size_t w = 0 ;
@@ -110,6 +111,7 @@ size_t rc_records_from_env (char *out, size_t max, char const *addr)
   for (unsigned int i = 0 ; i < 2 || (list && *list) ; i++)
   {
     char const *value ;
+    char const *why ;
     size_t n ;
     if (i < 2) n = strlen(fixed[i]), memcpy(name, fixed[i], n + 1) ;
     else
@@ -124,10 +126,12 @@ size_t rc_records_from_env (char *out, size_t max, char const *addr)
     }
     value = i ? getenv(name) : rc_login_user() ;
     if (!value) continue ;
-    if (!is_value(value, strlen(value))) { rc_warn("not recording ", name, " for ", addr, ": it contains control characters") ; continue ; }
-    if (add(out, max, w, name, n, value, strlen(value)) == w)
+    if (!is_value(value, strlen(value))) why = "it contains control characters" ;
+    else if (add(out, max, w, name, n, value, strlen(value)) == w) why = "it does not fit in the entry's 4096 bytes" ;
+    else why = 0 ;
+    if (why)
     {
-      rc_warn("not recording ", name, " for ", addr, ": it does not fit in the entry's 4096 bytes") ;
+      if (skipped) (*skipped)(name, why, ctx) ;
       continue ;
     }
     w = add(out, max, w, name, n, value, strlen(value)) ;

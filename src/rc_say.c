@@ -164,8 +164,37 @@ int rc_spool_or_die (struct rc_settings *s)
   struct rc_why w ;
   int fd = rc_spool_dir(s, 1, &w) ;
   if (fd >= 0) return fd ;
-  if (w.err) { errno = w.err ; rc_fatalsys(w.exitcode, w.text) ; }
-  rc_fatal(w.exitcode, w.text) ;
+  rc_die_why(&w) ;
+}
+
+void rc_say_skipped (char const *name, char const *why, void *addr)
+{
+  rc_warn("not recording ", name, " for ", (char const *)addr, ": ", why) ;
+}
+
+void rc_etc_settings (char const *const *argv)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  char q[RC_QUOTE_MAX] ;
+  char const *dir = 0 ;
+  switch (rc_etc_read(&sa, &dir))
+  {
+    case RC_ETC_NOT_NEEDED : return ;
+    case RC_ETC_MISSING :
+      rc_fatal(100, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set, and there is no ", rc_etc_path, " to read them from") ;
+    case RC_ETC_UNREADABLE :
+      rc_fatalsys(111, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set: unable to read ", rc_etc_path) ;
+    case RC_ETC_NO_STORE :
+      rc_fatal(100, "neither RELAY_CTRL_DIR_FD nor RELAY_CTRL_DIR is set, nor RELAY_CTRL_DIR in ", rc_etc_path) ;
+    case RC_ETC_SPOOL :
+      rc_info("reading spool ", rc_quote(q, dir), " (RELAY_CTRL_DIR in ", rc_etc_path, ")") ;
+      break ;
+    case RC_ETC_REDIS :
+      rc_info("reading Redis as set in ", rc_etc_path) ;
+      break ;
+  }
+  rc_etc_exec(argv, &sa) ;
+  rc_fatalsys(111, "unable to exec myself with the settings of ", rc_etc_path) ;
 }
 
 /* For the programs not (yet) given settings: the spool, or -1 and one

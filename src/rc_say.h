@@ -27,5 +27,10 @@ extern void rc_say_redis_timeout (char const *) ;
 /* The spool for the operations tools, or death: 100 not configured,
    111 unusable. */
 extern int rc_spool_or_die (struct rc_settings *) ;
+/* A variable not recorded for addr (ctx), for rc_records_from_env. */
+extern void rc_say_skipped (char const *, char const *, void *) ;
+/* The operations tools without settings: RC_ETC's (rc_etc_read), said,
+   and the program run again with them; or death (100, 111). */
+extern void rc_etc_settings (char const *const *) ;
 
 #endif

@@ -33,16 +33,6 @@ struct rc_settings
 
 extern void rc_settings_spool (struct rc_settings *) ;  /* rc_env.c */
 
-/* A reason: text, errno (0: text says it all), exit code for a program
-   that dies of it (100 configuration, 111 system). */
-#define RC_WHY_MAX (RC_QUOTE_MAX + 96)
-struct rc_why
-{
-  char text[RC_WHY_MAX] ;
-  int err ;
-  int exitcode ;
-} ;
-
 /* The spool's fd into s->dirfd. strict: it must be usable (fstat, a
    directory), as the operations tools want; otherwise an inherited fd
    is taken as it is (its first openat says whether it is good) and

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <skalibs/ip46.h>
+#include "rc.h"
 #include "rc_packet.h"
 
 /* rc_replay.c: MACs of the requests accepted within the skew window,
@@ -45,7 +46,8 @@ struct rc_udp_receiver_s
   uint16_t port ;
 } ;
 /* rc_udp_config.c: the settings, from the environment: 0, or why they
-   are wrong (msg, RC_UDP_MSG_MAX bytes, says it). */
+   are wrong (msg, RC_UDP_MSG_MAX bytes, says it; keywhy, when not
+   empty, why a key is unusable, to be said first). */
 #define RC_UDP_NETS_MAX 64
 #define RC_UDP_MSG_MAX 256
 typedef struct rc_udp_settings_s rc_udp_settings ;
@@ -57,6 +59,7 @@ struct rc_udp_settings_s
   size_t nnets ;
   int restricted, legacy, log_ips ;
   ip46 bind ;
+  struct rc_why keywhy ;
 } ;
 extern char const *rc_udp_settings_read (rc_udp_settings *, char *) ;
 

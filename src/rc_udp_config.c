@@ -22,10 +22,12 @@ char const *rc_udp_settings_read (rc_udp_settings *c, char *msg)
   char q[RC_QUOTE_MAX] ;
   char const *s ;
   unsigned int nkeys ;
-  int r = rc_key_load(c->keys, "RELAY_CTRL_KEY") ;
+  int r ;
+  c->keywhy.text[0] = 0 ;
+  r = rc_key_load(c->keys, "RELAY_CTRL_KEY", &c->keywhy) ;
   if (r < 0) return say(msg, "no usable key", "", "") ;
   nkeys = (unsigned int)r ;
-  r = rc_key_load(c->keys + nkeys, "RELAY_CTRL_KEY_OLD") ;
+  r = rc_key_load(c->keys + nkeys, "RELAY_CTRL_KEY_OLD", &c->keywhy) ;
   if (r < 0) return say(msg, "no usable old key", "", "") ;
   if (r && !nkeys) return say(msg, "RELAY_CTRL_KEY_OLD is set without RELAY_CTRL_KEY", "", "") ;
   c->receiver.keys = c->keys ;

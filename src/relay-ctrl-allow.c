@@ -27,7 +27,7 @@ static int record (struct rc_settings *s, char *addr)
     rc_warn(NOT_DONE, rc_quote(q, ip), ": not an IP address") ;
     return 0 ;
   }
-  r = rc_store_record(s, RC_STORE_ALL, addr, data, rc_records_from_env(data, sizeof(data), addr), &w, &rd) ;
+  r = rc_store_record(s, RC_STORE_ALL, addr, data, rc_records_from_env(data, sizeof(data), &rc_say_skipped, addr), &w, &rd) ;
   rc_say_redis_record(&rd, addr, s->logips) ;
   if (r < 0)
   {

@@ -18,6 +18,7 @@ static size_t pass (char *modif, size_t w, char const *var)
 {
   char q[RC_QUOTE_MAX] ;
   char const *path = getenv(var) ;
+  struct rc_why why ;
   size_t n = strlen(var) ;
   int fd ;
   memcpy(modif + w, var, n) ;
@@ -30,7 +31,7 @@ static size_t pass (char *modif, size_t w, char const *var)
     rc_warnsys("not passing key ", rc_quote(q, path), ": unable to open it") ;
     goto unset ;
   }
-  if (!rc_key_check(fd, rc_quote(q, path))) { close(fd) ; goto unset ; }
+  if (!rc_key_check(fd, rc_quote(q, path), &why)) { rc_log_why(&why) ; close(fd) ; goto unset ; }
   fd = rc_fd_move_high(fd) ;
   modif[w++] = '=' ;
   w += uint_fmt(modif + w, (unsigned int)fd) ;

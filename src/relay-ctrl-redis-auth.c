@@ -20,6 +20,7 @@ int main (int argc, char const *const *argv)
   char modif[sizeof(VAR) + 1 + UINT_FMT] = VAR ;
   char q[RC_QUOTE_MAX] ;
   char const *path ;
+  struct rc_why why ;
   size_t w = sizeof(VAR) - 1 ;
   int fd ;
   prctl(PR_SET_DUMPABLE, 0) ;  /* first of all: doc/security.md */
@@ -29,7 +30,7 @@ int main (int argc, char const *const *argv)
   if (!path) rc_warn("not passing a Redis password: RELAY_CTRL_REDIS_AUTH is not set") ;
   else if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK)) < 0)
     rc_warnsys("not passing a Redis password: unable to open ", rc_quote(q, path)) ;
-  else if (!rc_key_check(fd, rc_quote(q, path))) close(fd) ;
+  else if (!rc_key_check(fd, rc_quote(q, path), &why)) { rc_log_why(&why) ; close(fd) ; }
   else
   {
     modif[w++] = '=' ;

@@ -31,7 +31,7 @@ static void get_records (void)
 {
   if (sender.records) return ;
   sender.records = records ;
-  sender.recordslen = rc_records_from_env(records, sizeof(records), addr) ;
+  sender.recordslen = rc_records_from_env(records, sizeof(records), &rc_say_skipped, addr) ;
 }
 
 static unsigned int setting (char const *var, unsigned int def, unsigned int max)
@@ -67,6 +67,7 @@ static int prepare (void)
   char q[RC_QUOTE_MAX] ;
   char const *s = rc_login_ip() ;
   char const *remotes = getenv("RELAY_CTRL_REMOTES") ;
+  struct rc_why w ;
   uint16_t port ;
   int r ;
   if (!rc_login_counts()) return 0 ;
@@ -77,8 +78,8 @@ static int prepare (void)
   if (strchr(addr, '%')) { rc_warn(NOT_DONE, addr, ": an address with a zone means nothing on other hosts") ; return 0 ; }
   port = (uint16_t)setting("RELAY_CTRL_PORT", 811, 65535) ;
   if (!remotes || !rc_sender_remotes(&sender, remotes, port)) { rc_warn(NOT_DONE, addr, ": no remotes in RELAY_CTRL_REMOTES") ; return 0 ; }
-  r = rc_key_load(&key, "RELAY_CTRL_KEY") ;
-  if (r < 0) { rc_warn(NOT_DONE, addr, ": no usable key") ; return 0 ; }
+  r = rc_key_load(&key, "RELAY_CTRL_KEY", &w) ;
+  if (r < 0) { rc_log_why(&w) ; rc_warn(NOT_DONE, addr, ": no usable key") ; return 0 ; }
   tries = setting("RELAY_CTRL_TRIES", 5, 100) ;
   timeout = setting("RELAY_CTRL_TIMEOUT", 1, 3600) ;
   if (!r) return 1 ;

@@ -114,7 +114,7 @@ int main (int argc, char const *const *argv)
   (void)argv ;
   rc_log_name("relay-ctrl-udp") ;
   if (argc > 1) rc_usage(USAGE) ;
-  if (rc_udp_settings_read(&set, msg)) rc_fatal(100, msg) ;
+  if (rc_udp_settings_read(&set, msg)) { if (set.keywhy.text[0]) rc_log_why(&set.keywhy) ; rc_fatal(100, msg) ; }
   dirfd = rc_spool_open(&inherited, "no login can be recorded", "") ;
   if (dirfd < 0) rc_fatal(100, "no spool") ;
   if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) rc_fatal(100, "the spool is not a directory") ;

@@ -85,15 +85,16 @@ is "$lost" 0 "revoke -u as the SMTP user: no login lost"
 is "$(ls -A "$SPOOL" | grep -c '^\.old\.')" 0 "revoke -u as the SMTP user: no .old.* file left"
 
 # Libraries return a reason and only programs log (STYLE.md): no member
-# of the library may call the logging functions (rc_log.o's) but these.
-# The programs' side: rc_log.o itself, rc_say.o (the one phrasing of
-# every verdict and reason), rc_exec.o (exec or die), rc_refresh.o and
-# rc_sender.o (the background children of relay-ctrl-allow and -send,
-# which log for themselves). Not yet silent (issue 12): rc_etc.o,
-# rc_key.o, rc_records.o. The stores, the spool, Redis and its
-# transport, and the settings (rc_store*.o, rc_spool.o, rc_redis*.o,
-# rc_config.o, rc_env.o) are not among them.
-may_log='rc_log.o rc_say.o rc_exec.o rc_refresh.o rc_sender.o rc_etc.o rc_key.o rc_records.o'
-loggers=$(nm -A "$BIN/librelay-ctrl.a" 2>&1 | sed -n 's/^.*librelay-ctrl\.a:\([^:]*\.o\): *U \(rc_log_info\|rc_log_warn\|rc_log_warnsys\|rc_die\|rc_diesys\)$/\1/p' | sort -u)
+# of the library may call the logging functions (rc_log.o's, a reason's
+# rc_log_why and rc_die_why among them) but these. The programs' side:
+# rc_log.o itself, rc_say.o (the one phrasing of every verdict and
+# reason), rc_exec.o (exec or die), rc_refresh.o and rc_sender.o (the
+# background children of relay-ctrl-allow and -send, which log for
+# themselves). The stores, the spool, Redis and its transport, the
+# settings, keys, records and the installed envdir (rc_store*.o,
+# rc_spool.o, rc_redis*.o, rc_config.o, rc_env.o, rc_key.o,
+# rc_records.o, rc_etc.o) are not among them.
+may_log='rc_log.o rc_say.o rc_exec.o rc_refresh.o rc_sender.o'
+loggers=$(nm -A "$BIN/librelay-ctrl.a" 2>&1 | sed -n 's/^.*librelay-ctrl\.a:\([^:]*\.o\): *U \(rc_log_info\|rc_log_warn\|rc_log_warnsys\|rc_die\|rc_diesys\|rc_log_why\|rc_die_why\)$/\1/p' | sort -u)
 has "$loggers" '^rc_say\.o$' "nm reads the library: rc_say.o logs"
 is "$(grep -vxF -f <(tr ' ' '\n' <<<"$may_log") <<<"$loggers" | tr '\n' ' ')" "" "no library member logs but the programs' side ($may_log)"
