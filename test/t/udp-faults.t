@@ -71,8 +71,10 @@ wait "$SENDER"
 
 is "$(awk '$2 != "ran"' "$T/took")" "" "all $NSEND POP servers ran"
 is "$(file_lines "$T/took")" "$NSEND" "all $NSEND logins done"
-slow=$(awk '$1 >= 1000' "$T/took")
-is "$slow" "" "the POP side never waited for the receiver (each login < 1 s, the sender's timeout)"
+# Not waiting is shown by what happened, not by a time: a POP side that
+# waited for the receiver (15 tries of 1 s) could finish no login while
+# it was down; the times are only reported.
+ok "the POP side never waited for the receiver: $((up_at - down_at)) logins finished while it was down" test $((up_at - down_at)) -ge 8
 echo "# relay-ctrl-send in front of the POP server: longest $(sort -n "$T/took" | tail -n 1 | cut -d' ' -f1) ms, median $(sort -n "$T/took" | sed -n "$((NSEND / 2))p" | cut -d' ' -f1) ms"
 
 # Every relay-ctrl-send login lands, within the retry window (15 x 1 s).
