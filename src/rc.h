@@ -75,8 +75,6 @@ extern void rc_die_why (struct rc_why const *) __attribute__((noreturn)) ;
 #define RC_FUTURE_TOLERANCE 30
 extern int rc_expiry_scan (char const *, unsigned int *) ;
 extern int rc_env_fd (char const *, int *, char const **) ;
-extern int rc_spool_open (int *, char const *, char const *) ;  /* rc_say.c */
-extern size_t rc_spool_hide (char *) ;  /* rc_say.c */
 
 /* The spool: one file per canonical address, mtime = login time. */
 #define RC_TMP_PREFIX ".tmp."

@@ -196,24 +196,3 @@ void rc_etc_settings (char const *const *argv)
   rc_etc_exec(argv, &sa) ;
   rc_fatalsys(111, "unable to exec myself with the settings of ", rc_etc_path) ;
 }
-
-/* For the programs not (yet) given settings: the spool, or -1 and one
-   line "<not_done><addr>: <why>". */
-int rc_spool_open (int *inherited, char const *not_done, char const *addr)
-{
-  struct rc_settings s ;
-  struct rc_why w ;
-  int fd ;
-  rc_settings_spool(&s) ;
-  fd = rc_spool_dir(&s, 0, &w) ;
-  *inherited = s.fdstate != 0 ;
-  if (fd < 0) rc_say_why(not_done, addr, &w) ;
-  return fd ;
-}
-
-size_t rc_spool_hide (char *modif)
-{
-  struct rc_settings s ;
-  rc_settings_spool(&s) ;
-  return rc_spool_hide_fd(&s, modif) ;
-}

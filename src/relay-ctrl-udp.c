@@ -21,7 +21,7 @@
 #define USAGE "relay-ctrl-udp"
 
 static rc_udp_settings set ;
-static int dirfd, inherited ;
+static int dirfd ;
 static rc_spool_self writer ;
 
 static uint64_t now_ns (void)
@@ -115,8 +115,13 @@ int main (int argc, char const *const *argv)
   rc_log_name("relay-ctrl-udp") ;
   if (argc > 1) rc_usage(USAGE) ;
   if (rc_udp_settings_read(&set, msg)) { if (set.keywhy.text[0]) rc_log_why(&set.keywhy) ; rc_fatal(100, msg) ; }
-  dirfd = rc_spool_open(&inherited, "no login can be recorded", "") ;
-  if (dirfd < 0) rc_fatal(100, "no spool") ;
+  {
+    struct rc_settings spool ;
+    struct rc_why w ;
+    rc_settings_spool(&spool) ;
+    dirfd = rc_spool_dir(&spool, 0, &w) ;
+    if (dirfd < 0) { rc_say_why("no login can be recorded", "", &w) ; rc_fatal(100, "no spool") ; }
+  }
   if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) rc_fatal(100, "the spool is not a directory") ;
   fd = socket_udp46_b(bind->is6) ;
   if (fd < 0) rc_fatalsys(111, "unable to create a UDP socket") ;
