@@ -28,7 +28,6 @@ struct rc_settings
   int reading ;          /* the SMTP side's endpoint: RELAY_CTRL_REDIS_READ */
   int redis ;            /* a Redis endpoint for this side */
   int redisonly ;        /* Redis and no spool configured */
-  rc_spool_self const *self ;  /* a writer of many entries (relay-ctrl-udp) */
 } ;
 
 extern void rc_settings_spool (struct rc_settings *) ;  /* rc_env.c */

@@ -87,8 +87,7 @@ static int record (struct rc_settings *s, char const *addr, char const *data, si
   (void)rd ;
   int dirfd = rc_spool_dir(s, 0, w) ;
   if (dirfd < 0) return -1 ;
-  if ((s->self ? rc_spool_write_self(s->self, dirfd, addr, data, len, RC_ENTRY_MODE)
-               : rc_spool_write(dirfd, addr, data, len, RC_ENTRY_MODE)) == 0) return 1 ;
+  if (rc_spool_write(dirfd, addr, data, len, RC_ENTRY_MODE) == 0) return 1 ;
   w->err = errno ;
   w->exitcode = 111 ;
   if (errno == ENOENT && fstat(dirfd, &st) == 0 && !st.st_nlink)
