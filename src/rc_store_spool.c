@@ -22,14 +22,6 @@ static enum rc_verdict_e fail (struct rc_found *f, char const *why, int err)
   return RC_VERDICT_ERROR ;
 }
 
-static void clear (struct rc_found *f)
-{
-  f->len = 0 ;
-  f->redis = f->readable = f->err = 0 ;
-  f->rd.asked = 0 ;
-  f->why = 0 ;
-  memset(&f->st, 0, sizeof(f->st)) ;
-}
 
 static void done (int fd, int flags)
 {
@@ -43,8 +35,8 @@ static enum rc_verdict_e lookup (struct rc_settings *s, char const *addr, int fl
   struct rc_why w ;
   ssize_t r ;
   int fd, dirfd ;
-  (void)v ;
-  clear(f) ;
+  (void)v ;  /* the first store asked: rc_store_lookup has reset f */
+  memset(&f->st, 0, sizeof(f->st)) ;
   dirfd = rc_spool_dir(s, 0, &w) ;
   if (dirfd < 0)
   {
